@@ -1,0 +1,14 @@
+"""kit firmware"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    print("kit firmware: not available in this version yet")
+    return 1

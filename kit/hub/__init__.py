@@ -1,0 +1,1 @@
+"""The classroom hub: broker, recorder, store, reports and privacy tools."""

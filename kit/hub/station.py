@@ -1,0 +1,222 @@
+"""A station: anything in the room that records participation events (an activity screen, the
+lesson engine, the radio gateway speaking for pupils' controllers).
+
+::
+
+    async with Station(address, room="room-7b", station="mural-1") as st:
+        await st.record("contribution", pupil="p-k3v9", team="red", data={"pixels": 4})
+        async for message in st.messages():   # commands sent to this station
+            ...
+
+``record`` returns as soon as the event is in the outbox on disk; a background task publishes
+it with QoS 1 and removes it when the broker acknowledges. The connection comes back by
+itself after a broker outage, with backoff, and everything still pending is sent again (the
+hub stores each event id once, so a resend is harmless).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import aiomqtt
+
+from kit.clock import Clock, SystemClock
+from kit.config import BrokerAddress
+from kit.hub import mqtt
+from kit.hub.outbox import Outbox
+from kit.protocol import topics
+from kit.protocol.envelope import Event, format_ts, new_event
+from kit.protocol.ids import check_id
+
+log = logging.getLogger(__name__)
+
+
+class Station:
+    def __init__(
+        self,
+        address: BrokerAddress,
+        *,
+        room: str,
+        station: str,
+        outbox: Path | str | None = None,
+        run: str | None = None,
+        clock: Clock | None = None,
+        subscriptions: tuple[str, ...] = (),
+        max_inflight: int = 100,
+    ) -> None:
+        self.address = address
+        self.room = check_id(room, "room")
+        self.station = check_id(station, "station")
+        self.run = run
+        self.clock: Clock = clock or SystemClock()
+        self._outbox = Outbox(outbox)
+        self._subscriptions = (topics.station_commands(room, station), *subscriptions)
+        self._max_inflight = max_inflight
+        self._wake = asyncio.Event()
+        self._empty = asyncio.Event()
+        self._connected = asyncio.Event()
+        self._inbox: asyncio.Queue[aiomqtt.Message] = asyncio.Queue()
+        self._retained: dict[str, bytes] = {}
+        self._client: aiomqtt.Client | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.state = "starting"
+        self.reconnects = 0
+
+    # Lifecycle ----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Station:
+        self._task = asyncio.create_task(self._link(), name=f"station-{self.station}")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._task is None:
+            return
+        if self._client is not None and self._connected.is_set():
+            with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
+                await self._client.publish(self._state_topic(self.station),
+                                           self._presence("offline"), qos=1, retain=True)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+        self._outbox.close()
+        self.state = "closed"
+
+    # Recording ----------------------------------------------------------------------------
+
+    async def record(
+        self,
+        kind: str,
+        *,
+        pupil: str | None = None,
+        team: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        station: str | None = None,
+        run: str | None = None,
+    ) -> Event:
+        """Make a participation event here, at its origin, and queue it durably."""
+        origin = station or self.station
+        event = new_event(room=self.room, station=origin, seq=self._outbox.next_seq(origin),
+                          kind=kind, at=self.clock.now(), run=run or self.run, pupil=pupil,
+                          team=team, data=data)
+        self._outbox.put(event)
+        self._empty.clear()
+        self._wake.set()
+        return event
+
+    @property
+    def pending(self) -> int:
+        """Events recorded here that the broker has not yet acknowledged."""
+        return len(self._outbox)
+
+    async def flushed(self) -> None:
+        """Wait until every recorded event has been acknowledged by the broker."""
+        while self.pending:
+            self._empty.clear()
+            self._wake.set()
+            await self._empty.wait()
+
+    async def connected(self) -> None:
+        await self._connected.wait()
+
+    # Other messages -----------------------------------------------------------------------
+
+    async def publish(self, topic: str, payload: bytes | str | Mapping[str, Any], *,
+                      retain: bool = False) -> None:
+        """Publish a state or command message (not an event). Retained state is sent again
+        after a reconnect; other messages need a connection."""
+        data = _bytes(payload)
+        if retain:
+            self._retained[topic] = data
+        if self._client is not None and self._connected.is_set():
+            await self._client.publish(topic, data, qos=1, retain=retain)
+        elif not retain:
+            await self._connected.wait()
+            assert self._client is not None
+            await self._client.publish(topic, data, qos=1, retain=retain)
+
+    async def set_presence(self, station: str, state: str, **info: Any) -> None:
+        """Presence of a station this one speaks for (the gateway's pupil controllers)."""
+        await self.publish(self._state_topic(station), self._presence(state, **info), retain=True)
+
+    async def messages(self) -> AsyncIterator[aiomqtt.Message]:
+        """Commands and other subscribed messages, as they arrive."""
+        while True:
+            yield await self._inbox.get()
+
+    # The link -----------------------------------------------------------------------------
+
+    def _state_topic(self, station: str) -> str:
+        return topics.station_state(self.room, station)
+
+    def _presence(self, state: str, **info: Any) -> bytes:
+        return _bytes({"state": state, "ts": format_ts(self.clock.now()), **info})
+
+    async def _link(self) -> None:
+        delay = 0.05
+        while True:
+            will = aiomqtt.Will(self._state_topic(self.station), self._presence("lost"),
+                                qos=1, retain=True)
+            client = mqtt.client(self.address, self.station, will=will,
+                                 max_inflight=self._max_inflight)
+            try:
+                async with client:
+                    self._client = client
+                    delay = 0.05
+                    await client.publish(self._state_topic(self.station),
+                                         self._presence("online"), qos=1, retain=True)
+                    for topic, payload in list(self._retained.items()):
+                        await client.publish(topic, payload, qos=1, retain=True)
+                    for sub in self._subscriptions:
+                        await client.subscribe(sub, qos=1)
+                    self.state = "online"
+                    self._connected.set()
+                    async with asyncio.TaskGroup() as tg:
+                        tg.create_task(self._send(client), name=f"{self.station}-send")
+                        tg.create_task(self._receive(client), name=f"{self.station}-receive")
+            except* aiomqtt.MqttError as group:
+                self.state = "reconnecting"
+                self.reconnects += 1
+                log.info("station %s lost its broker link (%s); retrying in %.2fs",
+                         self.station, group.exceptions[0], delay)
+            finally:
+                self._connected.clear()
+                self._client = None
+            await self.clock.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    async def _receive(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            self._inbox.put_nowait(message)
+
+    async def _send(self, client: aiomqtt.Client) -> None:
+        while True:
+            batch = self._outbox.peek(limit=self._max_inflight)
+            if not batch:
+                self._empty.set()
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            await asyncio.gather(*(client.publish(t, p, qos=1) for _, t, p in batch))
+            self._outbox.remove([n for n, _, _ in batch])
+
+    def __repr__(self) -> str:
+        return (f"<Station {self.room}/{self.station} {self.state} pending={self.pending} "
+                f"reconnects={self.reconnects}>")
+
+
+def _bytes(payload: bytes | str | Mapping[str, Any]) -> bytes:
+    if isinstance(payload, bytes):
+        return payload
+    if isinstance(payload, str):
+        return payload.encode()
+    return json.dumps(dict(payload), separators=(",", ":"), ensure_ascii=False).encode()
