@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import getpass
 import hashlib
 import logging
 import os
@@ -36,6 +37,9 @@ def write_config(directory: Path, port: int, credentials: dict[str, str],
     conf = directory / "mosquitto.conf"
     conf.write_text(
         "# written by kit hub\n"
+        # Started as root, Mosquitto would drop to user 'mosquitto', who cannot read our
+        # private password file: stay the user who runs kit.
+        f"user {getpass.getuser()}\n"
         "per_listener_settings false\n"
         "allow_anonymous false\n"
         f"password_file {passwd}\n"

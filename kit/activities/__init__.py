@@ -1,0 +1,1 @@
+"""Group activities on the shared screen (pygame). Importing this package imports no pygame."""

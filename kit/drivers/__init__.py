@@ -1,0 +1,1 @@
+"""Device drivers: micro:bits over USB serial (through a radio gateway) and BLE robots."""

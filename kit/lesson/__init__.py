@@ -1,0 +1,1 @@
+"""The lesson engine: teacher-written YAML lesson scripts, validated and run."""

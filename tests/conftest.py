@@ -1,0 +1,101 @@
+"""Shared fixtures: a private data directory, credentials, and real brokers on free ports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from kit import config
+from kit.config import BrokerAddress
+from kit.hub.service import free_port
+
+ON_CI = bool(os.environ.get("CI"))
+
+
+def need(condition: bool, what: str) -> None:
+    """Skip (locally) or fail (on CI) when a service the test needs is missing."""
+    if condition:
+        return
+    if ON_CI:
+        pytest.fail(f"{what} is required on CI")
+    pytest.skip(f"needs {what}")
+
+
+@pytest.fixture
+def kit_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "kit-home"
+    home.mkdir()
+    monkeypatch.setenv("KIT_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def creds(kit_home: Path) -> dict[str, str]:
+    return config.credentials()
+
+
+@pytest.fixture
+async def embedded(creds: dict[str, str]) -> AsyncIterator[BrokerAddress]:
+    """The embedded broker in this event loop; yields its address (log in with as_role)."""
+    from kit.hub.embedded import EmbeddedBroker
+
+    port = free_port()
+    async with EmbeddedBroker(port, creds):
+        yield BrokerAddress("127.0.0.1", port, protocol="3.1.1")
+
+
+@pytest.fixture
+async def mosquitto(creds: dict[str, str], kit_home: Path) -> AsyncIterator[BrokerAddress]:
+    """A private Mosquitto process with kit's generated config (MQTT 5)."""
+    from kit.hub.mosquitto import MosquittoBroker
+
+    need(shutil.which("mosquitto") is not None or Path("/usr/sbin/mosquitto").exists(),
+         "Mosquitto (apt-get install mosquitto)")
+    port = free_port()
+    async with MosquittoBroker(kit_home / "mosquitto", port, creds):
+        yield BrokerAddress("127.0.0.1", port, protocol="5")
+
+
+@pytest.fixture(params=["embedded", "mosquitto"])
+def broker(request: pytest.FixtureRequest) -> BrokerAddress:
+    """Each test that takes ``broker`` runs on both brokers."""
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def pg_server_url() -> str:
+    return os.environ.get("KIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database of this test's own, dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    try:
+        admin = psycopg.connect(pg_server_url, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as e:
+        need(False, f"PostgreSQL at {pg_server_url} ({e}); set KIT_TEST_PG")
+        raise
+    name = f"kit_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = pg_server_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that takes ``store_url`` runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kit.db'}"
+    return request.getfixturevalue("pg_url")  # type: ignore[no-any-return]
