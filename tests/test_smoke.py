@@ -1,8 +1,10 @@
-from kit.hub.station import Station
 from kit.config import BrokerAddress
+from kit.hub.station import Station
 
 
-async def test_station_events_reach_a_subscriber(broker: BrokerAddress, creds: dict[str, str]) -> None:
+async def test_station_events_reach_a_subscriber(
+    broker: BrokerAddress, creds: dict[str, str]
+) -> None:
     from kit.hub import mqtt
     from kit.protocol import decode_event, topics
 

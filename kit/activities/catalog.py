@@ -3,7 +3,9 @@ lesson loader and ``kit activity``."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ActivityParams(BaseModel):
@@ -12,7 +14,35 @@ class ActivityParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-_MODELS: dict[str, type[ActivityParams]] = {}
+class PixelMuralParams(ActivityParams):
+    picture: str = "sunflower"
+    rounds: int = Field(3, ge=1, le=20)
+    turn_seconds: int = Field(30, ge=5, le=300)
+
+
+class RobotRelayParams(ActivityParams):
+    maze: str = "school-yard"
+    legs: int = Field(3, ge=1, le=12)
+    roles: list[str] = Field(default_factory=lambda: ["driver", "navigator", "tester"])
+
+
+class ClassOrchestraParams(ActivityParams):
+    song: str = "ode-to-joy"
+    tempo_bpm: int = Field(90, ge=40, le=180)
+    bars: int = Field(8, ge=1, le=64)
+
+
+class StoryChainParams(ActivityParams):
+    theme: Literal["space", "forest", "sea", "city"] = "space"
+    panels: int = Field(6, ge=2, le=12)
+
+
+_MODELS: dict[str, type[ActivityParams]] = {
+    "pixel-mural": PixelMuralParams,
+    "robot-relay": RobotRelayParams,
+    "class-orchestra": ClassOrchestraParams,
+    "story-chain": StoryChainParams,
+}
 
 
 def names() -> list[str]:

@@ -34,11 +34,13 @@ RULES: dict[Role, tuple[tuple[Access, str], ...]] = {
         ("write", f"{P}/+/station/%c/state"),
         ("read", f"{P}/+/station/%c/#"),
         ("read", f"{P}/+/lesson/state"),
+        ("read", f"{P}/+/input/+"),
     ),
     # The radio gateway on the teacher's USB port speaks for every pupil controller.
     "gateway": (
         ("write", f"{P}/+/events/+"),
         ("write", f"{P}/+/station/+/state"),
+        ("write", f"{P}/+/input/+"),
         ("read", f"{P}/+/station/+/+/set"),
         ("read", f"{P}/+/station/+/state"),
         ("read", f"{P}/+/lesson/state"),
@@ -49,7 +51,7 @@ RULES: dict[Role, tuple[tuple[Access, str], ...]] = {
 def _rules(role: str, client_id: str, access: Access) -> list[str]:
     if role not in RULES or not client_id or any(c in client_id for c in "/+#"):
         return []
-    return [p.replace("%c", client_id) for a, p in RULES[role] if a == access]  # type: ignore[index]
+    return [p.replace("%c", client_id) for a, p in RULES[role] if a == access]
 
 
 def may_publish(role: str, client_id: str, topic: str) -> bool:

@@ -24,7 +24,7 @@ from kit.hub import acl
 log = logging.getLogger(__name__)
 
 
-class KitAuthPlugin(BaseAuthPlugin):
+class KitAuthPlugin(BaseAuthPlugin):  # type: ignore[misc]
     """Accepts exactly the role names with their passwords."""
 
     @dataclass
@@ -43,7 +43,7 @@ class KitAuthPlugin(BaseAuthPlugin):
         return ok
 
 
-class KitTopicPlugin(BaseTopicPlugin):
+class KitTopicPlugin(BaseTopicPlugin):  # type: ignore[misc]
     """Enforces :data:`kit.hub.acl.RULES` (the same rules Mosquitto gets as an ACL file)."""
 
     @dataclass

@@ -24,7 +24,7 @@ def client(
     v5 = address.protocol == "5"
     kwargs: dict[str, object] = {}
     if v5:
-        props = Properties(PacketTypes.CONNECT)
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         if persistent:
             props.SessionExpiryInterval = session_expiry
         props.ReceiveMaximum = max(1, min(max_inflight, 65535))

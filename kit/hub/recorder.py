@@ -148,7 +148,10 @@ class Recorder:
             payload = message.payload if isinstance(message.payload, bytes) else (
                 str(message.payload).encode())
             item = classify(str(message.topic), payload, now)
-            (events if isinstance(item, Event) else rejections).append(item)
+            if isinstance(item, Event):
+                events.append(item)
+            else:
+                rejections.append(item)
 
         def write(store: object) -> tuple[int, int]:
             from kit.hub.store import Store

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ def participation(events: Iterable[EventRow], names: dict[str, str] | None = Non
     lines = []
     for (run, pupil), evs in by_pupil.items():
         times = sorted(parse_ts(e.ts).timestamp() for e in evs)
-        active = sum(min(b - a, ACTIVE_GAP_S) for a, b in zip(times, times[1:], strict=False))
+        active = sum(min(b - a, ACTIVE_GAP_S) for a, b in itertools.pairwise(times))
         team = team_of.get((run, pupil), "-")
         total = team_total[(run, team)]
         lines.append(PupilLine(run, team, pupil, names.get(pupil, ""), len(evs),
@@ -71,5 +72,5 @@ def to_csv(lines: Iterable[PupilLine]) -> str:
 
 
 def minutes(seconds: float) -> str:
-    s = int(round(seconds))
+    s = round(seconds)
     return f"{s // 60}:{s % 60:02d}"

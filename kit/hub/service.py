@@ -9,12 +9,13 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from kit import config
 from kit.clock import Clock, SystemClock
 from kit.config import BrokerAddress
 from kit.hub.recorder import Recorder, RecorderStats
-from kit.hub.store import AsyncStore
+from kit.hub.store import AsyncStore, Store
 from kit.protocol.envelope import format_ts
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,15 @@ async def broker(settings: HubSettings, creds: dict[str, str]) -> AsyncIterator[
         yield BrokerAddress.parse(settings.broker)
 
 
+def _purge(store: Store, cutoff: str) -> dict[str, int]:
+    return store.purge_before(cutoff)
+
+
 async def retention_sweep(store: AsyncStore, days: int, clock: Clock) -> None:
     """Delete events older than the retention period, now and then once a day."""
     while True:
         cutoff = format_ts(clock.now() - timedelta(days=days))
-        gone = await store.call(lambda s: s.purge_before(cutoff))
+        gone = await store.call(partial(_purge, cutoff=cutoff))
         if any(gone.values()):
             log.info("retention: removed %s (older than %d days)", gone, days)
         await clock.sleep(86400)

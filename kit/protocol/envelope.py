@@ -116,7 +116,8 @@ def decode_event(payload: bytes, *, topic_room: str | None = None,
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise Rejected("not-utf8", f"payload is not UTF-8 text ({e.reason} at byte {e.start})") from e
+        raise Rejected("not-utf8",
+                       f"payload is not UTF-8 text ({e.reason} at byte {e.start})") from e
     try:
         obj = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as e:

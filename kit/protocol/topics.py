@@ -8,6 +8,7 @@
     kit/v1/<room>/lesson/state                   lesson state, retained
     kit/v1/<room>/lesson/<cmd>/set               teacher commands to the lesson
     kit/v1/<room>/hub/state                      hub presence, retained
+    kit/v1/<room>/input/<controller>             live controller input (see inputs.py)
 """
 
 from __future__ import annotations
@@ -59,10 +60,18 @@ def hub_state(room: str) -> str:
     return f"{PREFIX}/{check_id(room, 'room')}/hub/state"
 
 
+def controller_input(room: str, controller: str) -> str:
+    return f"{PREFIX}/{check_id(room, 'room')}/input/{check_id(controller, 'controller')}"
+
+
+def all_inputs(room: str) -> str:
+    return f"{PREFIX}/{check_id(room, 'room')}/input/+"
+
+
 @dataclass(frozen=True, slots=True)
 class Parsed:
     """What a topic names. ``kind`` is events, station-state, station-command, lesson-state,
-    lesson-command or hub-state."""
+    lesson-command, hub-state or input."""
 
     kind: str
     room: str
@@ -89,6 +98,8 @@ def parse(topic: str) -> Parsed | None:
             return Parsed("lesson-command", room, command=command)
         case ["hub", "state"]:
             return Parsed("hub-state", room)
+        case ["input", controller] if is_id(controller):
+            return Parsed("input", room, controller)
     return None
 
 

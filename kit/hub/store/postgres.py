@@ -24,7 +24,7 @@ class PostgresStore(Store):
             with self._db.transaction():
                 # Two recorders may start at once: serialise schema creation.
                 self._db.execute("SELECT pg_advisory_xact_lock(4242)")
-                self._db.execute(SCHEMA.format(  # type: ignore[call-overload]
+                self._db.execute(SCHEMA.format(
                     serial="BIGINT GENERATED ALWAYS AS IDENTITY", blob="BYTEA"))
                 self._db.execute("INSERT INTO meta VALUES ('schema', %s) ON CONFLICT DO NOTHING",
                                  (SCHEMA_VERSION,))
@@ -54,12 +54,12 @@ class PostgresStore(Store):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._db.cursor() as cur:
-            cur.execute(_pg(sql), tuple(params))  # type: ignore[arg-type]
+            cur.execute(_pg(sql), tuple(params))
             return list(cur.fetchall())
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         with self._db.cursor() as cur:
-            cur.execute(_pg(sql), tuple(params))  # type: ignore[arg-type]
+            cur.execute(_pg(sql), tuple(params))
             return max(cur.rowcount, 0)
 
     def close(self) -> None:
