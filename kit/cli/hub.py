@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     settings = HubSettings(
         broker=args.broker, host=args.host, port=args.port, store=args.store,
         retention_days=args.retention_days or None, recorder=not args.no_recorder,
-        recorder_name=args.recorder_name, shared=args.shared)
+        recorder_name=args.recorder_name, shared=args.shared, count_total=args.progress)
 
     def ready(address: object) -> None:
         if args.progress:
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     def commit(stats: RecorderStats) -> None:
         if args.progress:
             print(json.dumps({"stored": stats.stored, "received": stats.received,
-                              "rejected": stats.rejected}), flush=True)
+                              "rejected": stats.rejected, "total": stats.total}), flush=True)
 
     try:
         asyncio.run(run_hub(settings, on_ready=ready, on_commit=commit))

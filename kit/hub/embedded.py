@@ -80,6 +80,58 @@ def broker_config(port: int, credentials: dict[str, str], host: str = "127.0.0.1
     }
 
 
+_patched = False
+
+
+class _SnapshotDict(dict[Any, Any]):
+    def items(self) -> Any:
+        return list(super().items())
+
+    def __iter__(self) -> Any:
+        return iter(list(super().__iter__()))
+
+
+def _patient_outgoing_qos1() -> None:
+    """Make amqtt wait for a subscriber's PUBACK for as long as the subscriber is connected.
+
+    amqtt 0.12.1 waits 5 s for the PUBACK of each QoS 1 message it sends and then *discards*
+    the message (``mqtt/protocol/handler.py``: ``wait_for(waiter, timeout=5)``, then
+    ``inflight_out.pop`` in ``finally``). It also sends a subscriber every queued message at
+    once, so a recorder that acknowledges only after its store has committed (the point of
+    manual acknowledgement) can be handed more than it commits in 5 s after an outage, and
+    the rest would be lost. Here the outgoing flow waits without a deadline; if the
+    subscriber disconnects, the message stays in flight and is sent again when it reconnects,
+    as MQTT 3.1.1 section 4.4 asks.
+    """
+    global _patched
+    if _patched:
+        return
+    from amqtt.mqtt.protocol import handler as h
+    from amqtt.session import OUTGOING
+
+    original = h.ProtocolHandler._handle_qos1_message_flow
+
+    async def flow(self: Any, app_message: Any) -> None:
+        if app_message.direction != OUTGOING or app_message.puback_packet or not self.session:
+            await original(self, app_message)
+            return
+        pid = app_message.packet_id
+        self.session.inflight_out.setdefault(pid, app_message)
+        packet = app_message.build_publish_packet(dup=app_message.publish_packet is not None)
+        await self._send_packet(packet)
+        app_message.publish_packet = packet
+        waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._puback_waiters[pid] = waiter
+        try:
+            app_message.puback_packet = await waiter
+            self.session.inflight_out.pop(pid, None)
+        finally:
+            self._puback_waiters.pop(pid, None)
+
+    h.ProtocolHandler._handle_qos1_message_flow = flow
+    _patched = True
+
+
 class _Broker(Broker):  # type: ignore[misc]
     """amqtt's broker, made to route every message it has acknowledged.
 
@@ -89,6 +141,13 @@ class _Broker(Broker):  # type: ignore[misc]
     publishes a burst and disconnects would lose acknowledged events. Here the queue is
     drained (routed) before the session is torn down.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # amqtt routes each message while iterating over its subscriptions with awaits in
+        # between; a recorder (re)subscribing meanwhile raised "dictionary changed size
+        # during iteration" and the message being routed was lost. Iterate over snapshots.
+        self._subscriptions = _SnapshotDict(self._subscriptions)
 
     async def _handle_disconnect(self, client_session: Any, handler: Any,
                                  disconnect_waiter: Any) -> None:
@@ -105,6 +164,7 @@ class EmbeddedBroker:
 
     def __init__(self, port: int, credentials: dict[str, str], host: str = "127.0.0.1") -> None:
         self.host, self.port = host, port
+        _patient_outgoing_qos1()
         self._broker = _Broker(broker_config(port, credentials, host))
 
     async def __aenter__(self) -> EmbeddedBroker:

@@ -38,6 +38,7 @@ class RecorderStats:
     duplicates: int = 0
     rejected: int = 0
     commits: int = 0
+    total: int | None = None  # rows in the store after the last commit (if counted)
     last_commit: dict[str, int] = field(default_factory=dict)
 
 
@@ -73,6 +74,7 @@ class Recorder:
         batch_max: int = 1000,
         on_commit: Callable[[RecorderStats], None] | None = None,
         on_ready: Callable[[], None] | None = None,
+        count_total: bool = False,
     ) -> None:
         self.address = address
         self.store = store
@@ -85,6 +87,7 @@ class Recorder:
         self.stats = RecorderStats()
         self._on_commit = on_commit
         self._on_ready = on_ready
+        self._count_total = count_total
 
     async def run(self) -> None:
         delay = 0.05
@@ -160,6 +163,8 @@ class Recorder:
             return store.insert_events(events, now), store.insert_rejected(rejections)
 
         stored, rejected = await self.store.call(write)
+        if self._count_total:
+            self.stats.total = await self.store.call(lambda st: st.count_events())
         s = self.stats
         s.received += len(batch)
         s.stored += stored

@@ -32,6 +32,7 @@ class HubSettings:
     recorder_name: str = "main"
     shared: bool = False
     room: str = "+"
+    count_total: bool = False  # count the store's rows after each commit (for --progress)
 
 
 @contextlib.asynccontextmanager
@@ -81,6 +82,7 @@ async def run_hub(
         hub = address.as_role("hub", creds)
         recorder = Recorder(hub, store, name=settings.recorder_name, room=settings.room,
                             shared=settings.shared, clock=clock, on_commit=on_commit,
+                            count_total=settings.count_total,
                             on_ready=(lambda: on_ready(address)) if on_ready else None)
         async with asyncio.TaskGroup() as tg:
             tasks = []

@@ -100,9 +100,14 @@ def row_to_event(row: Sequence[Any]) -> EventRow:
                     received_at)
 
 
+def _token(pupil: str) -> re.Pattern[str]:
+    """A pseudonym as a whole id: ``p-ab12`` is not found inside ``p-ab123``."""
+    return re.compile(rf"(?<![a-z0-9-]){re.escape(pupil)}(?![a-z0-9-])")
+
+
 def redact(value: Any, pupil: str) -> Any:
     """``value`` with every mention of ``pupil`` replaced by ``"erased"``."""
-    token = re.compile(rf"(?<![a-z0-9-]){re.escape(pupil)}(?![a-z0-9-])")
+    token = _token(pupil)
     if isinstance(value, str):
         return token.sub("erased", value)
     if isinstance(value, list):
@@ -186,9 +191,9 @@ class Store(ABC):
                 redacted += self.execute("UPDATE events SET data = ? WHERE id = ?",
                                          (json.dumps(clean, separators=(",", ":")), ev.id))
         counts["events_redacted"] = redacted
-        needle = pupil.encode()
+        token = _token(pupil)
         gone = [n for n, topic, payload in self.query("SELECT n, topic, payload FROM rejected")
-                if needle in bytes(payload) or pupil in topic]
+                if token.search(bytes(payload).decode("utf-8", "replace")) or token.search(topic)]
         counts["rejected"] = sum(self.execute("DELETE FROM rejected WHERE n = ?", (n,))
                                  for n in gone)
         return counts
@@ -201,16 +206,17 @@ class Store(ABC):
         }
 
     def tables_mentioning(self, text: str) -> dict[str, int]:
-        """How many rows of each table contain ``text`` anywhere (used to prove erasure)."""
+        """How many rows of each table name the id ``text`` anywhere (to prove erasure)."""
+        token = _token(text)
         found: dict[str, int] = {}
         for table, cols in (("events", EVENT_COLUMNS),
                             ("roster", ("pupil", "display_name", "room")),
                             ("rejected", ("topic", "detail"))):
             n = 0
             for row in self.query(f"SELECT {', '.join(cols)} FROM {table}"):
-                n += any(text in str(v) for v in row if v is not None)
+                n += any(token.search(str(v)) for v in row if v is not None)
             if table == "rejected":
-                n += sum(text.encode() in bytes(p)
+                n += sum(bool(token.search(bytes(p).decode("utf-8", "replace")))
                          for (p,) in self.query("SELECT payload FROM rejected"))
             found[table] = n
         return found

@@ -1,0 +1,69 @@
+"""Running kit hub processes from tests, and waiting on what they print (never on the clock)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class HubProcess:
+    """``kit hub`` in a process of its own, printing JSON progress lines."""
+
+    def __init__(self, *args: str) -> None:
+        self.args = args
+        self.proc: asyncio.subprocess.Process | None = None
+        self.last: dict[str, Any] = {}
+        self._waiters: list[tuple[Callable[[dict[str, Any]], bool], asyncio.Future[None]]] = []
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> HubProcess:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "kit", "hub", "--progress", *self.args, env=env,
+            stdout=asyncio.subprocess.PIPE)
+        self.last = {}
+        self._reader = asyncio.create_task(self._read())
+        await self.until(lambda line: line.get("ready") is True)
+        return self
+
+    async def _read(self) -> None:
+        assert self.proc and self.proc.stdout
+        async for raw in self.proc.stdout:
+            line = json.loads(raw)
+            self.last = line
+            for cond, fut in list(self._waiters):
+                if not fut.done() and cond(line):
+                    fut.set_result(None)
+        for _, fut in self._waiters:
+            if not fut.done():
+                fut.set_exception(RuntimeError(f"kit hub {self.args} exited"))
+
+    async def until(self, cond: Callable[[dict[str, Any]], bool], timeout: float = 120) -> None:
+        if self.last and cond(self.last):
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((cond, fut))
+        await asyncio.wait_for(fut, timeout)
+
+    async def kill(self) -> None:
+        """SIGKILL: no goodbye, no flush, like a laptop lid closing on a running process."""
+        assert self.proc
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+        if self._reader:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    async def stop(self) -> None:
+        if self.proc and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGINT)
+            await self.proc.wait()
+        if self._reader:
+            await asyncio.gather(self._reader, return_exceptions=True)
