@@ -16,7 +16,12 @@ from typing import Any
 import yaml
 
 # libyaml is much faster; the pure-Python parser gives the same nodes and marks.
-_Parser: Any = getattr(yaml, "CParser", yaml.parser.Parser)
+try:
+    import yaml.cyaml
+
+    _Parser: Any = getattr(yaml.cyaml, "CParser", yaml.parser.Parser)
+except ImportError:  # pragma: no cover
+    _Parser = yaml.parser.Parser
 
 Path = tuple[str | int, ...]
 
