@@ -192,6 +192,9 @@ def _problem(doc: Document, err: Any) -> Problem:
         return Problem(line, col, f"{where}: '{value}' is not a number")
     if kind in ("bool_parsing", "bool_type"):
         return Problem(line, col, f"{where}: write true or false, not '{value}'")
+    if kind == "string_type" and value is None:
+        return Problem(line, col, f"{where}: has no text; if this is inside {{...}}, a comma "
+                                  "there starts a new entry: put the text in quotes")
     if kind == "string_type":
         return Problem(line, col, f"{where}: should be text, not {_shape(value)}")
     if kind == "dict_type":
