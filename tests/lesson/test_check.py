@@ -51,7 +51,7 @@ def test_each_broken_lesson_reports_its_problem_where_it_is(path: Path) -> None:
     expected = path.with_suffix(".expect").read_text(encoding="utf-8").strip()
     lesson, problems = check_text(path.read_text(encoding="utf-8"), "broken.yaml")
     assert lesson is None
-    assert f"broken.yaml:{expected}" in problems, problems
+    assert any(p.startswith(f"broken.yaml:{expected}") for p in problems), problems
 
 
 def test_all_errors_of_a_file_are_reported_at_once() -> None:
