@@ -110,3 +110,33 @@ def test_cli_schema_is_json_schema_that_names_step_types(tmp_path: Path) -> None
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert {"ShowStep", "RobotStep", "ActivityStep", "VoteStep"} <= set(schema["$defs"])
     assert schema["additionalProperties"] is False
+
+
+def test_the_example_in_the_docs_passes_check() -> None:
+    text = (ROOT / "docs" / "lessons.md").read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    lesson, problems = check_text(example, "docs/lessons.md")
+    assert problems == [] and lesson is not None
+    assert [s.id for s in lesson.steps] == ["hello", "drive", "thanks"]
+
+
+def test_keyboard_keys_map_to_teacher_commands() -> None:
+    from kit.lesson.cli_run import KEYS
+
+    assert KEYS["p"] == "pause" and set(KEYS.values()) == {
+        "start", "pause", "resume", "skip", "back", "extend", "lock", "end"}
+
+
+def test_cli_rehearsal_runs_a_whole_lesson(tmp_path: Path) -> None:
+    import os
+
+    env = {"PYTHONPATH": str(ROOT), "PATH": os.environ.get("PATH", ""),
+           "KIT_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "kit", "lesson", "run", str(BASE), "--room",
+                          "room-9", "--sim", "--fast"], capture_output=True, text=True,
+                         cwd=ROOT, env=env, check=False, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert [ln.split()[4] for ln in lines if ln.startswith("[") and " step " in ln] == [
+        "hello", "drive", "mural", "vote", "thanks"]
+    assert "lesson end" in out.stdout and "rehearsal finished" in lines[-1]

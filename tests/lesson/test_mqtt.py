@@ -68,7 +68,15 @@ async def test_station_role_alone_cannot_start_a_lesson(
     station = lesson_mqtt.station_for(embedded.as_role("teacher", creds), "room-2",
                                       outbox=tmp_path / "out.db")
     async with station:
-        engine = Engine(load_lesson(BASE), clock=clock, sink=lesson_mqtt.StationSink(station))
+        locked = asyncio.Event()
+
+        class Sink(lesson_mqtt.StationSink):
+            async def publish_state(self, state: dict[str, object]) -> None:
+                await super().publish_state(state)
+                if state["joining"] == "locked":
+                    locked.set()
+
+        engine = Engine(load_lesson(BASE), clock=clock, sink=Sink(station))
         await station.connected()
         task = asyncio.create_task(lesson_mqtt.commands(station, engine))
         async with mqtt.client(embedded.as_role("station", creds), "mural-1") as intruder:
@@ -77,8 +85,7 @@ async def test_station_role_alone_cannot_start_a_lesson(
         # a teacher message after the intruder's proves the intruder's never arrived
         async with mqtt.client(embedded.as_role("teacher", creds), "teacher-1") as teacher:
             await teacher.publish(topics.lesson_command("room-2", "lock"), b"", qos=1)
-        while not engine.roster.locked:
-            await asyncio.sleep(0)
+        await asyncio.wait_for(locked.wait(), 10)
         assert engine.status == "waiting"
         task.cancel()
     async with mqtt.client(embedded.as_role("hub", creds), "reader") as reader:
