@@ -1,14 +1,72 @@
-"""kit lesson"""
+"""kit lesson: check, describe and run lesson scripts."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from kit.cli import _common
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    c = sub.add_parser("check", help="check lesson files; every problem as path:line:col")
+    c.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    s = sub.add_parser("schema", help="write the JSON Schema of lesson files (for editors)")
+    s.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
+    r = sub.add_parser("run", help="run a lesson in a room")
+    r.add_argument("file", type=Path, metavar="FILE")
+    _common.add_room(r)
+    _common.add_broker(r)
+    r.add_argument("--sim", action="store_true",
+                   help="rehearse: embedded broker, simulated pupils and robots")
+    r.add_argument("--speed", type=float, default=1.0,
+                   help="with --sim: run this many times faster than real time (e.g. 300)")
+    r.add_argument("--fast", action="store_true",
+                   help="with --sim: as fast as possible (no waiting at all)")
+    r.add_argument("--pupils", type=int, default=0,
+                   help="with --sim: simulated pupils (default: what the lesson requires)")
+    _common.add_verbose(r)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("kit lesson: not available in this version yet")
-    return 1
+    if args.action == "check":
+        return _check(args.files)
+    if args.action == "schema":
+        return _schema(args.output)
+    from kit.lesson.cli_run import run_command
+
+    return run_command(args)
+
+
+def _check(files: list[Path]) -> int:
+    from kit.lesson.check import LessonInvalid, load_lesson
+
+    bad = 0
+    for f in files:
+        try:
+            lesson = load_lesson(f)
+        except LessonInvalid as e:
+            bad += 1
+            for line in e.problems:
+                print(line)
+            continue
+        print(f"{f}: ok ({len(lesson.steps)} steps, "
+              f"{int(lesson.meta.duration // 60)} minutes, {', '.join(lesson.meta.languages)})",
+              file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _schema(output: Path | None) -> int:
+    import json
+
+    from kit.lesson.schema import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

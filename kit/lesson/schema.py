@@ -1,0 +1,297 @@
+"""The lesson file format, version 1, as pydantic models (also the source of the JSON Schema).
+
+Checks that need the whole file (duplicate ids, activity params, the time budget) live in
+:mod:`kit.lesson.check`; these models check each part on its own. Every pupil-visible string is
+a :data:`Text`: a map from language code to text, which must hold each language the lesson's
+``meta.languages`` lists (passed in the validation context).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+SCHEMA_VERSION = 1
+LANGUAGES = ("en", "lt", "lv", "pl", "it", "es", "bg", "de", "fr", "et", "uk")
+
+_DURATION = re.compile(r"^(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m(?:in)?)?\s*(?:(?P<s>\d+)s)?$")
+_CLOCK = re.compile(r"^(?P<m>\d{1,3}):(?P<s>[0-5]\d)$")
+
+
+def parse_duration(value: Any) -> float:
+    """``90``, ``"90s"``, ``"5m"``, ``"1m30s"``, ``"1h"`` or ``"1:30"`` (minutes:seconds)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("duration", "'{value}' is not a duration; write e.g. 5m, "
+                                  "90s or 1:30", {"value": value})
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        m = _DURATION.match(text) if text else None
+        c = _CLOCK.match(text)
+        if c:
+            seconds = int(c["m"]) * 60.0 + int(c["s"])
+        elif m and any(m.groupdict().values()):
+            seconds = (int(m["h"] or 0) * 3600.0 + int(m["m"] or 0) * 60 + int(m["s"] or 0))
+        else:
+            raise PydanticCustomError("duration", "'{value}' is not a duration; write e.g. 5m, "
+                                      "90s, 1m30s or 1:30", {"value": value})
+    else:
+        raise PydanticCustomError("duration", "a duration must be written like 5m, 90s or "
+                                  "1:30", {})
+    if seconds <= 0:
+        raise PydanticCustomError("duration", "a duration must be longer than 0 seconds", {})
+    return seconds
+
+
+def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+    wanted = (info.context or {}).get("languages") or ()
+    for code in value:
+        if code not in LANGUAGES:
+            raise PydanticCustomError(
+                "language", "'{code}' is not a language kit knows; use one of: {known}",
+                {"code": code, "known": ", ".join(LANGUAGES)})
+    missing = [code for code in wanted if not str(value.get(code, "")).strip()]
+    if missing:
+        raise PydanticCustomError(
+            "translation", "missing translation: add {missing} (the lesson lists languages "
+            "{wanted})", {"missing": ", ".join(missing), "wanted": ", ".join(wanted)})
+    return value
+
+
+def _check_id(value: str) -> str:
+    if not re.match(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", value):
+        raise PydanticCustomError(
+            "id", "'{value}' is not a valid id: use lower-case letters, digits and '-', "
+            "e.g. 'robot-maze'", {"value": value})
+    return value
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration),
+                     Field(json_schema_extra={"examples": ["5m", "90s", "1:30"]})]
+Text = Annotated[dict[str, str], AfterValidator(_languages),
+                 Field(description="text shown to pupils, one entry per language, "
+                                   "e.g. {en: Hello, lt: Labas}")]
+Id = Annotated[str, AfterValidator(_check_id)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Goals(Model):
+    social: list[Text] = Field(min_length=1)
+    learning: list[Text] = Field(min_length=1)
+
+
+class Meta(Model):
+    id: Id
+    title: Text
+    summary: Text
+    ages: str = Field(pattern=r"^\d{1,2}-\d{1,2}$", description="age range, e.g. 8-11")
+    duration: Duration
+    languages: list[Literal["en", "lt", "lv", "pl", "it", "es", "bg", "de", "fr", "et", "uk"]] \
+        = Field(min_length=1)
+    goals: Goals
+    author: str | None = None
+    starts_at: str | None = Field(default=None, pattern=r"^([01]?\d|2[0-3]):[0-5]\d$",
+                                  description="usual start time, e.g. 12:30")
+
+
+class Requires(Model):
+    robots: int = Field(default=0, ge=0, le=32,
+                        description="robots the room needs (one per team)")
+    controllers: int = Field(default=0, ge=0, le=64,
+                             description="micro:bit controllers needed")
+    activities: list[str] = Field(default_factory=list)
+
+
+class Role(Model):
+    id: Id
+    name: Text
+    does: Text
+    low_pressure: bool = False
+
+
+class Teams(Model):
+    size: int = Field(default=4, ge=1, le=8)
+    grouping: Literal["random", "teacher", "mixed"] = "random"
+    rotate: Literal["every-step", "every-turn", "never"] = "every-step"
+    roles: list[Role] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_low_pressure(self) -> Teams:
+        if not any(r.low_pressure for r in self.roles):
+            raise PydanticCustomError(
+                "low_pressure", "no role has 'low_pressure: true'; give shy pupils a "
+                "safe, needed part (e.g. a timekeeper or cheerleader)", {})
+        return self
+
+
+class TimeBox(Model):
+    target: Duration
+    min: Duration | None = None
+    max: Duration | None = None
+    warning: Duration | None = Field(default=None,
+                                     description="warn this long before the target")
+
+    @model_validator(mode="after")
+    def _order(self) -> TimeBox:
+        if self.min is not None and self.min > self.target:
+            raise PydanticCustomError("timebox", "min ({a}) is longer than target ({b})",
+                                      {"a": _fmt(self.min), "b": _fmt(self.target)})
+        if self.max is not None and self.max < self.target:
+            raise PydanticCustomError("timebox", "max ({a}) is shorter than target ({b})",
+                                      {"a": _fmt(self.max), "b": _fmt(self.target)})
+        if self.warning is not None and self.warning >= self.target:
+            raise PydanticCustomError("timebox", "warning ({a}) must be shorter than target "
+                                      "({b})", {"a": _fmt(self.warning), "b": _fmt(self.target)})
+        return self
+
+    @property
+    def longest(self) -> float:
+        return self.max if self.max is not None else self.target
+
+
+def _fmt(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 60}m{s % 60:02d}s" if s % 60 else f"{s // 60}m"
+
+
+class Turns(Model):
+    seconds: Duration = 30.0
+    passes: int = Field(default=1, ge=0, le=10,
+                        description="passes each pupil may use in a step")
+
+
+Advance = Literal["teacher", "timer", "all-ready", "activity-done"]
+Structure = Literal["round-robin", "simultaneous", "pairs", "jigsaw", "numbered-heads"]
+
+
+class StepBase(Model):
+    id: Id
+    title: Text | None = None
+    notes: str | None = Field(default=None,
+                              description="for the teacher only; never shown to pupils")
+    advance: Advance = "teacher"
+    time: TimeBox
+    hints: list[Text] = Field(default_factory=list)
+    structure: Structure = "simultaneous"
+    turns: Turns | None = None
+
+
+class ShowStep(StepBase):
+    type: Literal["show", "say"]
+    text: Text
+
+
+class ActivityStep(StepBase):
+    type: Literal["activity"]
+    activity: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    text: Text | None = None
+
+
+class Drive(Model):
+    speed: float = Field(ge=-1.0, le=1.0)
+    turn: float = Field(default=0.0, ge=-1.0, le=1.0)
+    seconds: Duration
+
+
+class RobotCommand(Model):
+    drive: Drive | None = None
+    led: str | None = None
+    sound: str | None = None
+    stop: bool | None = None
+    wait: Duration | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> RobotCommand:
+        given = [k for k in ("drive", "led", "sound", "stop", "wait") if getattr(self, k)
+                 is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "command", "each robot command does one thing: drive, led, sound, stop or "
+                "wait (this one has {n})", {"n": ", ".join(given) or "none"})
+        return self
+
+
+class Limits(Model):
+    max_speed: float = Field(default=0.6, gt=0, le=1.0)
+    max_turn: float = Field(default=0.6, gt=0, le=1.0)
+    max_seconds: float = Field(default=5.0, gt=0, le=30.0)
+
+
+class RobotStep(StepBase):
+    type: Literal["robot"]
+    text: Text
+    commands: list[RobotCommand] = Field(min_length=1)
+    limits: Limits = Limits()
+    repeat: int = Field(default=1, ge=1, le=20)
+
+
+class UnpluggedStep(StepBase):
+    type: Literal["unplugged"]
+    text: Text
+
+
+class VoteStep(StepBase):
+    type: Literal["vote", "poll"]
+    question: Text
+    options: list[Text] = Field(min_length=2, max_length=4,
+                                description="up to four: buttons A, B, A+B and logo")
+
+
+class ReflectStep(StepBase):
+    type: Literal["reflect"]
+    kind: Literal["compliment-round", "thumbs", "one-word"] = "compliment-round"
+    prompt: Text
+
+
+class BreakStep(StepBase):
+    type: Literal["break"]
+    text: Text | None = None
+
+
+Step = Annotated[
+    ShowStep | ActivityStep | RobotStep | UnpluggedStep | VoteStep | ReflectStep | BreakStep,
+    Field(discriminator="type"),
+]
+
+STEP_MODELS: dict[str, type[StepBase]] = {
+    "show": ShowStep, "say": ShowStep, "activity": ActivityStep, "robot": RobotStep,
+    "unplugged": UnpluggedStep, "vote": VoteStep, "poll": VoteStep, "reflect": ReflectStep,
+    "break": BreakStep,
+}
+
+
+class Lesson(Model):
+    kit_lesson: Literal[1] = Field(description="lesson file format version")
+    meta: Meta
+    requires: Requires = Requires()
+    teams: Teams
+    steps: list[Step] = Field(min_length=1)
+
+    def step_index(self, step_id: str) -> int:
+        for i, s in enumerate(self.steps):
+            if s.id == step_id:
+                return i
+        raise KeyError(step_id)
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Lesson.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "kit lesson"
+    return schema

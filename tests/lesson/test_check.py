@@ -1,0 +1,142 @@
+"""Loading and checking lesson files: shipped lessons pass, broken ones say what and where."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kit.lesson.check import LessonInvalid, check_text, load_lesson
+from kit.lesson.yamlsafe import load
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = sorted((ROOT / "lessons").glob("*.yaml"))
+BROKEN = sorted((Path(__file__).parent / "broken").glob("*.yaml"))
+BASE = Path(__file__).parent / "base.yaml"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_shipped_lesson_passes_check(path: Path) -> None:
+    lesson = load_lesson(path)
+    assert lesson.meta.duration == 45 * 60
+    assert "en" in lesson.meta.languages and len(lesson.meta.languages) >= 3
+    assert any(r.low_pressure for r in lesson.teams.roles)
+
+
+def test_there_are_at_least_four_shipped_lessons_using_every_activity() -> None:
+    from kit.activities import catalog
+
+    assert len(LESSONS) >= 4
+    used = {s.activity for p in LESSONS for s in load_lesson(p).steps
+            if s.type == "activity"}  # type: ignore[union-attr]
+    assert used == set(catalog.names())
+    types = {s.type for p in LESSONS for s in load_lesson(p).steps}
+    assert {"robot", "unplugged", "reflect", "vote"} <= types
+
+
+def test_the_base_test_lesson_is_valid() -> None:
+    lesson, problems = check_text(BASE.read_text(), "base.yaml")
+    assert problems == [] and lesson is not None
+
+
+def test_broken_corpus_is_big_enough() -> None:
+    assert len(BROKEN) >= 20
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_each_broken_lesson_reports_its_problem_where_it_is(path: Path) -> None:
+    expected = path.with_suffix(".expect").read_text(encoding="utf-8").strip()
+    lesson, problems = check_text(path.read_text(encoding="utf-8"), "broken.yaml")
+    assert lesson is None
+    assert any(p.startswith(f"broken.yaml:{expected}") for p in problems), problems
+
+
+def test_all_errors_of_a_file_are_reported_at_once() -> None:
+    text = (BASE.read_text().replace("type: reflect", "type: reflekt")
+            .replace("size: 2", "size: two").replace("activity: pixel-mural\n",
+                                                     "activity: pixel-mual\n"))
+    _, problems = check_text(text, "many.yaml")
+    assert len(problems) == 3
+    assert [p.split(":")[1] for p in problems] == ["17", "43", "56"]  # in file order
+
+
+def test_no_stays_no_and_times_stay_text() -> None:
+    doc, problems = load("a: no\nb: 12:30\nc: 2026-01-12\nd: yes\ne: 3\nf: true\n")
+    assert problems == [] and doc is not None
+    assert doc.data == {"a": "no", "b": "12:30", "c": "2026-01-12", "d": "yes", "e": 3,
+                        "f": True}
+
+
+def test_starts_at_keeps_its_time() -> None:
+    lesson = load_lesson(ROOT / "lessons" / "robot-relay-maze.yaml")
+    assert lesson.meta.starts_at == "12:30"
+
+
+def test_load_lesson_raises_with_every_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BASE.read_text().replace("type: reflect", "type: reflekt"))
+    with pytest.raises(LessonInvalid) as info:
+        load_lesson(bad)
+    assert info.value.problems == [
+        f"{bad}:56:11: unknown step type 'reflekt' (did you mean 'reflect'?); use one of: "
+        "activity, break, poll, reflect, robot, say, show, unplugged, vote"]
+    assert "1 problem" in str(info.value)
+
+
+def _kit(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kit", "lesson", *args], capture_output=True,
+                          text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""},
+                          check=False)
+
+
+def test_cli_check_exits_non_zero_and_prints_every_problem() -> None:
+    broken = [str(p) for p in BROKEN[:3]]
+    out = _kit("check", str(BASE), *broken)
+    assert out.returncode == 1
+    assert len(out.stdout.splitlines()) >= 3
+    for line in out.stdout.splitlines():
+        assert line.split(":")[0] in broken
+    ok = _kit("check", *map(str, LESSONS))
+    assert ok.returncode == 0, ok.stdout
+
+
+def test_cli_schema_is_json_schema_that_names_step_types(tmp_path: Path) -> None:
+    out = tmp_path / "lesson.schema.json"
+    assert _kit("schema", "-o", str(out)).returncode == 0
+    schema = json.loads(out.read_text())
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert {"ShowStep", "RobotStep", "ActivityStep", "VoteStep"} <= set(schema["$defs"])
+    assert schema["additionalProperties"] is False
+
+
+def test_the_example_in_the_docs_passes_check() -> None:
+    text = (ROOT / "docs" / "lessons.md").read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    lesson, problems = check_text(example, "docs/lessons.md")
+    assert problems == [] and lesson is not None
+    assert [s.id for s in lesson.steps] == ["hello", "drive", "thanks"]
+
+
+def test_keyboard_keys_map_to_teacher_commands() -> None:
+    from kit.lesson.cli_run import KEYS
+
+    assert KEYS["p"] == "pause" and set(KEYS.values()) == {
+        "start", "pause", "resume", "skip", "back", "extend", "lock", "end"}
+
+
+def test_cli_rehearsal_runs_a_whole_lesson(tmp_path: Path) -> None:
+    import os
+
+    env = {"PYTHONPATH": str(ROOT), "PATH": os.environ.get("PATH", ""),
+           "KIT_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "kit", "lesson", "run", str(BASE), "--room",
+                          "room-9", "--sim", "--fast"], capture_output=True, text=True,
+                         cwd=ROOT, env=env, check=False, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert [ln.split()[4] for ln in lines if ln.startswith("[") and " step " in ln] == [
+        "hello", "drive", "mural", "vote", "thanks"]
+    assert "lesson end" in out.stdout and "rehearsal finished" in lines[-1]

@@ -1,0 +1,96 @@
+"""Teacher commands over MQTT, published lesson state and recorded events."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from pathlib import Path
+
+from kit.clock import FakeClock
+from kit.config import BrokerAddress
+from kit.hub import mqtt
+from kit.lesson import mqtt as lesson_mqtt
+from kit.lesson.check import load_lesson
+from kit.lesson.engine import Engine
+from kit.lesson.sim import SimRobots
+from kit.protocol import decode_event, topics
+from kit.protocol.inputs import Input
+
+BASE = Path(__file__).parent / "base.yaml"
+
+
+async def test_teacher_commands_work_and_station_commands_are_refused(
+    embedded: BrokerAddress, creds: dict[str, str], tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    names = (f"p-pupil{i}" for i in itertools.count(1))
+    async with mqtt.client(embedded.as_role("hub", creds), "watcher") as watcher:
+        await watcher.subscribe(topics.all_events("room-1"), qos=1)
+        await watcher.subscribe(topics.lesson_state("room-1"), qos=1)
+        station = lesson_mqtt.station_for(embedded.as_role("teacher", creds), "room-1",
+                                          run="run-1", outbox=tmp_path / "out.db")
+        async with station:
+            engine = Engine(load_lesson(BASE), clock=clock, sink=lesson_mqtt.StationSink(station),
+                            robots=SimRobots(), pseudonym=lambda: next(names))
+            await station.connected()
+            await engine.handle(Input("mb-a", 1, "hello"))
+            tasks = [asyncio.create_task(engine.run()),
+                     asyncio.create_task(lesson_mqtt.commands(station, engine))]
+            async with mqtt.client(embedded.as_role("station", creds), "mural-1") as intruder:
+                await intruder.publish(topics.lesson_command("room-1", "start"), b"", qos=1)
+            async with mqtt.client(embedded.as_role("teacher", creds), "teacher-1") as teacher:
+                await teacher.publish(topics.lesson_command("room-1", "start"), b"", qos=1)
+                await teacher.publish(topics.lesson_command("room-1", "pause"), b"", qos=1)
+                kinds: list[tuple[str, dict[str, object]]] = []
+                async for message in watcher.messages:
+                    if str(message.topic).endswith("/lesson/state"):
+                        continue
+                    ev = decode_event(message.payload)  # type: ignore[arg-type]
+                    assert ev.station == "lesson-room-1" and ev.run == "run-1"
+                    kinds.append((ev.kind, dict(ev.data)))
+                    if ev.kind == "lesson" and ev.data["action"] == "pause":
+                        break
+                assert engine.status == "paused"
+                await teacher.publish(topics.lesson_command("room-1", "end"), b"", qos=1)
+                while not tasks[0].done():  # the fake clock moves the engine on
+                    await clock.advance(1)
+            tasks[1].cancel()
+            await station.flushed()
+    assert [k for k, _ in kinds] == ["join", "lesson", "step", "lesson"]
+    assert [d.get("action") for _, d in kinds][1:] == ["start", "start", "pause"]
+
+
+async def test_station_role_alone_cannot_start_a_lesson(
+    embedded: BrokerAddress, creds: dict[str, str], tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    station = lesson_mqtt.station_for(embedded.as_role("teacher", creds), "room-2",
+                                      outbox=tmp_path / "out.db")
+    async with station:
+        locked = asyncio.Event()
+
+        class Sink(lesson_mqtt.StationSink):
+            async def publish_state(self, state: dict[str, object]) -> None:
+                await super().publish_state(state)
+                if state["joining"] == "locked":
+                    locked.set()
+
+        engine = Engine(load_lesson(BASE), clock=clock, sink=Sink(station))
+        await station.connected()
+        task = asyncio.create_task(lesson_mqtt.commands(station, engine))
+        async with mqtt.client(embedded.as_role("station", creds), "mural-1") as intruder:
+            await intruder.publish(topics.lesson_command("room-2", "end"), b"", qos=1)
+            await intruder.publish(topics.lesson_command("room-2", "start"), b"", qos=1)
+        # a teacher message after the intruder's proves the intruder's never arrived
+        async with mqtt.client(embedded.as_role("teacher", creds), "teacher-1") as teacher:
+            await teacher.publish(topics.lesson_command("room-2", "lock"), b"", qos=1)
+        await asyncio.wait_for(locked.wait(), 10)
+        assert engine.status == "waiting"
+        task.cancel()
+    async with mqtt.client(embedded.as_role("hub", creds), "reader") as reader:
+        await reader.subscribe(topics.lesson_state("room-2"), qos=1)
+        async for message in reader.messages:
+            state = json.loads(message.payload)  # type: ignore[arg-type]
+            assert state["joining"] == "locked" and state["status"] == "waiting"
+            break
