@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from kit.cli._common import add_broker, add_room, add_verbose, setup_logging
 
@@ -34,7 +35,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rehearse(pupils: list[Any], clock: Any) -> None:
+    """Simulated pupils press now and then, as a class would."""
+    import random
+
+    rng = random.Random()
+    while True:
+        await clock.sleep(rng.uniform(0.2, 1.0))
+        rng.choice(pupils).press(rng.choice(["A", "B", "AB"]))
+
+
 async def _main(args: argparse.Namespace) -> None:
+    import asyncio
     import contextlib
     import tempfile
     from pathlib import Path
@@ -59,8 +71,11 @@ async def _main(args: argparse.Namespace) -> None:
             gw = SimGateway(folder / "ttyKIT0", air=air, clock=clock)
             await gw.plug()
             stack.push_async_callback(gw.unplug)
-            for i in range(args.sim):
-                await SimController(i + 1, air=air, clock=clock).power_on()
+            pupils = [SimController(i + 1, air=air, clock=clock) for i in range(args.sim)]
+            for pupil in pupils:
+                await pupil.power_on()
+            rehearsal = asyncio.create_task(_rehearse(pupils, clock), name="sim-pupils")
+            stack.callback(rehearsal.cancel)
             finder = gw.finder
         station = await stack.enter_async_context(Station(
             address, room=args.room, station=args.id,

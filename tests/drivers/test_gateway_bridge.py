@@ -101,6 +101,7 @@ async def test_malformed_lines_are_counted_not_fatal(
     await run_until(clock, lambda: len(hub.inputs) == 2)
     assert link.stats.bad == 4
     assert link.state == "open"
+    assert link.stats.bad_reasons["line too long"] == 1
     assert "not a kit gateway line" in link.stats.bad_reasons
 
 

@@ -156,6 +156,7 @@ class GatewayLink:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Exception] = loop.create_future()
         buf = bytearray()
+        skipping = False  # inside an over-long line, already counted
         fd = ser.fileno()
 
         def ready() -> None:
@@ -166,13 +167,21 @@ class GatewayLink:
                 if not done.done():
                     done.set_result(e)
                 return
+            nonlocal skipping
             buf.extend(data)
             while (i := buf.find(b"\n")) >= 0:
                 raw = bytes(buf[:i])
                 del buf[: i + 1]
-                self._line(raw)
+                if skipping:
+                    skipping = False
+                elif len(raw) > MAX_LINE:
+                    self._bad("", "line too long")
+                else:
+                    self._line(raw)
             if len(buf) > MAX_LINE:
-                self._bad("", "line too long")
+                if not skipping:
+                    self._bad("", "line too long")
+                skipping = True
                 buf.clear()
 
         loop.add_reader(fd, ready)
