@@ -1,4 +1,4 @@
-"""kit devices"""
+"""kit devices: list micro:bits and robots, real and simulated, with their state."""
 
 from __future__ import annotations
 
@@ -6,9 +6,34 @@ import argparse
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("--sim", action="store_true",
+                   help="show a simulated classroom (gateway, controllers, robots) instead")
+    p.add_argument("--scan", type=float, default=2.0, metavar="SECONDS",
+                   help="how long to listen for Bluetooth robots (0: do not scan)")
+    p.add_argument("--json", action="store_true", help="one JSON object per device")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("kit devices: not available in this version yet")
-    return 1
+    import asyncio
+    import json
+    from dataclasses import asdict
+
+    from kit.drivers import inventory
+
+    if args.sim:
+        devices = asyncio.run(inventory.simulated(seconds=max(args.scan, 0.5)))
+    else:
+        devices = inventory.serial_microbits()
+        if args.scan > 0:
+            devices += asyncio.run(inventory.ble_devices(seconds=args.scan))
+    if args.json:
+        for d in devices:
+            print(json.dumps(asdict(d)))
+        return 0
+    if not devices:
+        print("no micro:bits or robots found: plug the gateway in by USB, switch robots on")
+        return 0
+    widths = [max(len(getattr(d, f)) for d in devices) for f in ("kind", "name", "where")]
+    for d in devices:
+        print(f"{d.kind:<{widths[0]}}  {d.name:<{widths[1]}}  {d.where:<{widths[2]}}  {d.state}")
+    return 0

@@ -1,4 +1,4 @@
-"""kit firmware"""
+"""kit firmware: build ready-to-flash .hex files and copy one onto a micro:bit."""
 
 from __future__ import annotations
 
@@ -6,9 +6,53 @@ import argparse
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    b = sub.add_parser("build", help="write .hex files for the controller and gateway")
+    b.add_argument("--out", default="firmware-hex", help="folder for the .hex files")
+    b.add_argument("--program", choices=["controller", "gateway", "all"], default="all")
+    b.add_argument("--board", choices=["1", "2", "all"], default="all",
+                   help="micro:bit version (V2 has a touch logo on the front)")
+    f = sub.add_parser("flash", help="copy a .hex file onto a plugged-in micro:bit")
+    f.add_argument("file", help="the .hex file, e.g. firmware-hex/kit-controller-v2.hex")
+    f.add_argument("--drive", default="",
+                   help="the MICROBIT drive (default: the only one plugged in)")
+    sub.add_parser("drives", help="list plugged-in MICROBIT drives")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("kit firmware: not available in this version yet")
-    return 1
+    from pathlib import Path
+
+    from kit.drivers import firmware_build as fb
+    from kit.errors import KitError
+
+    try:
+        if args.action == "build":
+            programs = ["controller", "gateway"] if args.program == "all" else [args.program]
+            boards = list(fb.VERSIONS) if args.board == "all" else [int(args.board)]
+            for program in programs:
+                for board in boards:
+                    path = fb.build(program, board, Path(args.out))
+                    print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+            return 0
+        if args.action == "drives":
+            drives = fb.find_microbit_drives()
+            for d in drives:
+                print(d)
+            if not drives:
+                print("no MICROBIT drive found: plug a micro:bit in by USB")
+            return 0
+        drive = Path(args.drive) if args.drive else None
+        if drive is None:
+            drives = fb.find_microbit_drives()
+            if len(drives) != 1:
+                print(f"kit firmware: found {len(drives)} MICROBIT drives; name one with "
+                      "--drive (see 'kit firmware drives')")
+                return 1
+            drive = drives[0]
+        target = fb.flash(Path(args.file), drive)
+        print(f"copied to {target}; the board's light flashes while it writes, then it "
+              "restarts with the new program")
+        return 0
+    except KitError as e:
+        print(f"kit firmware: {e}")
+        return 1

@@ -1,0 +1,1 @@
+"""BLE robots: micro:bit robots running the MakeCode Bluetooth UART program, driven over bleak."""

@@ -1,0 +1,96 @@
+"""A simulated micro:bit that runs a real firmware script under the stand-in modules.
+
+The script is loaded as a module (so its ``if __name__ == "__main__": main()`` does not run);
+the board calls its ``setup()`` once and then its ``step()`` on every tick of the injected
+clock, which is what ``main()`` does on a real board.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import contextlib
+import logging
+import types
+from pathlib import Path
+from typing import Any
+
+from kit.clock import Clock
+from kit.drivers.firmware_files import PROGRAMS, firmware_dir
+from kit.drivers.sim import microbit_stub
+from kit.drivers.sim.air import Air
+from kit.drivers.sim.microbit_stub import SerialEnd
+
+log = logging.getLogger(__name__)
+
+
+class Board:
+    def __init__(self, program: str, *, air: Air, clock: Clock, unique_id: bytes,
+                 serial: SerialEnd | None = None, tick: float = 0.005, seed: int = 0,
+                 folder: Path | None = None) -> None:
+        self.program = program
+        self.clock = clock
+        self.tick = tick
+        self.folder = folder or firmware_dir()
+        self._boot = clock.monotonic()
+        self.mods = microbit_stub.modules(air=air, ms=self.running_time, unique_id=unique_id,
+                                          serial=serial, seed=seed)
+        self._loaded: dict[str, types.ModuleType] = {}
+        self._builtins = dict(builtins.__dict__)
+        self._builtins["__import__"] = self._import
+        self.script = self._load(PROGRAMS[program][0].removesuffix(".py"))
+        self.crashed: BaseException | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def running_time(self) -> int:
+        return int((self.clock.monotonic() - self._boot) * 1000)
+
+    def _import(self, name: str, globals: Any = None, locals: Any = None,
+                fromlist: Any = (), level: int = 0) -> Any:
+        if name in self.mods:
+            return self.mods[name]
+        if (self.folder / f"{name}.py").exists():
+            return self._loaded.get(name) or self._load(name)
+        return builtins.__import__(name, globals, locals, fromlist, level)
+
+    def _load(self, name: str) -> types.ModuleType:
+        path = self.folder / f"{name}.py"
+        mod = types.ModuleType(name)
+        mod.__dict__["__builtins__"] = self._builtins
+        mod.__file__ = str(path)
+        self._loaded[name] = mod
+        exec(compile(path.read_text(), str(path), "exec"), mod.__dict__)
+        return mod
+
+    # parts, for test verbs
+    def part(self, name: str) -> Any:
+        return self.mods["microbit"].__dict__[name]
+
+    @property
+    def radio(self) -> microbit_stub.Radio:
+        return self.mods["radio"].__dict__["_radio"]  # type: ignore[no-any-return]
+
+    # power
+    async def start(self) -> None:
+        self._boot = self.clock.monotonic()
+        self.script.setup()
+        self._task = asyncio.create_task(self._run(), name=f"board-{self.program}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self.mods["radio"].off()
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                self.script.step()
+                await self.clock.sleep(self.tick)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # a real board scrolls the error and stops
+            self.crashed = e
+            log.exception("simulated %s crashed", self.program)

@@ -1,0 +1,73 @@
+"""The firmware scripts under a real MicroPython (the WebAssembly port from npm, run by Node):
+code only CPython accepts fails here. Also a V1 syntax gate (MicroPython 1.9: no f-strings)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+FIRMWARE = ROOT / "firmware"
+TOOLS = FIRMWARE / "tools"
+STUBS = Path(__file__).parent / "mpstubs"
+SCRIPTS = ["kitproto.py", "controller.py", "gateway.py"]
+
+
+@pytest.fixture(scope="session")
+def micropython() -> Path:
+    """Install the WebAssembly MicroPython once (firmware/tools/setup.sh); CI must have it."""
+    problem = ""
+    if shutil.which("node") is None:
+        problem = "Node.js"
+    else:
+        r = subprocess.run(["bash", str(TOOLS / "setup.sh")], capture_output=True, text=True,
+                           timeout=300)
+        if r.returncode:
+            problem = f"the WebAssembly MicroPython (firmware/tools/setup.sh: {r.stderr[-300:]})"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"{problem} is required on CI")
+        pytest.skip(f"needs {problem}")
+    return TOOLS / "mp_run.mjs"
+
+
+def run_mp(runner: Path, script: Path, files: dict[str, Path]) -> subprocess.CompletedProcess[str]:
+    args = [f"{dest}={src}" for dest, src in files.items()]
+    return subprocess.run(["node", str(runner), *args, str(script)], capture_output=True,
+                          text=True, timeout=60, cwd=ROOT)
+
+
+def test_firmware_runs_under_micropython(micropython: Path) -> None:
+    files = {f"/fw/{s}": FIRMWARE / s for s in SCRIPTS}
+    files["/fw/vectors.json"] = FIRMWARE / "vectors.json"
+    files |= {f"/stubs/{p.name}": p for p in STUBS.glob("*.py")}
+    r = run_mp(micropython, Path(__file__).parent / "mp_check.py", files)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.split() == ["vectors", "25", "gateway", "ok", "controller", "ok"]
+
+
+def test_cpython_only_code_is_caught(micropython: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from dataclasses import dataclass\n")
+    r = run_mp(micropython, bad, {})
+    assert r.returncode == 1 and "ERROR" in r.stdout
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_scripts_keep_to_the_v1_subset(name: str) -> None:
+    """MicroPython 1.9 (V1 boards) has no f-strings, annotations, walrus or match."""
+    tree = ast.parse((FIRMWARE / name).read_text())
+    for node in ast.walk(tree):
+        assert not isinstance(node, ast.JoinedStr | ast.NamedExpr | ast.Match | ast.AnnAssign), \
+            f"{name}:{node.lineno}: not available on a V1 micro:bit"
+        if isinstance(node, ast.FunctionDef):
+            assert node.returns is None and all(a.annotation is None for a in node.args.args)
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            mod = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+            assert mod in {"microbit", "radio", "machine", "random", "kitproto", "music",
+                           "micropython"}, f"{name}: imports {mod}"
