@@ -8,6 +8,7 @@ if ! command -v mosquitto >/dev/null && [ ! -x /usr/sbin/mosquitto ]; then
     sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"
     $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq mosquitto >/dev/null
 fi
+bash firmware/tools/setup.sh
 .venv/bin/ruff check kit tests bench
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -147,7 +147,7 @@ class _Broker(Broker):  # type: ignore[misc]
         # amqtt routes each message while iterating over its subscriptions with awaits in
         # between; a recorder (re)subscribing meanwhile raised "dictionary changed size
         # during iteration" and the message being routed was lost. Iterate over snapshots.
-        self._subscriptions = _SnapshotDict(self._subscriptions)
+        self._subscriptions = _SnapshotDict(self._subscriptions)  # type: ignore[has-type]
 
     async def _handle_disconnect(self, client_session: Any, handler: Any,
                                  disconnect_waiter: Any) -> None:

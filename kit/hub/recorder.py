@@ -94,18 +94,27 @@ class Recorder:
         while True:
             client = mqtt.client(self.address, f"kit-recorder-{self.name}", persistent=True,
                                  max_inflight=self.batch_max)
+            # aiomqtt has no manual acknowledgement yet (empicano/aiomqtt#345, PR #346 open):
+            # switch it on in the paho client underneath, before connecting, so not even a
+            # message queued for this session is acknowledged before the store has it.
+            client._client.manual_ack_set(True)
             try:
                 async with client:
-                    # aiomqtt has no manual acknowledgement yet (empicano/aiomqtt#345, PR #346
-                    # open): switch it on in the paho client underneath and ack after commit.
-                    client._client.manual_ack_set(True)
-                    await client.subscribe(self.filter, qos=1)
-                    delay = 0.05
-                    log.info("recorder %s subscribed to %s", self.name, self.filter)
-                    if self._on_ready:
-                        self._on_ready()
-                    await self._pump(client)
-            except aiomqtt.MqttError as e:
+                    # Pump before subscribing: on reconnect the broker first re-sends what was
+                    # in flight and may answer the SUBSCRIBE only once those are acknowledged.
+                    pump = asyncio.create_task(self._pump(client), name=f"recorder-{self.name}")
+                    try:
+                        await client.subscribe(self.filter, qos=1, timeout=120)
+                        delay = 0.05
+                        log.info("recorder %s subscribed to %s", self.name, self.filter)
+                        if self._on_ready:
+                            self._on_ready()
+                        await pump
+                    finally:
+                        pump.cancel()
+                        with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
+                            await pump
+            except (aiomqtt.MqttError, TimeoutError) as e:
                 log.warning("recorder %s lost the broker (%s); retrying in %.2fs", self.name, e,
                             delay)
             await self.clock.sleep(delay)

@@ -183,7 +183,7 @@ class Station:
                     async with asyncio.TaskGroup() as tg:
                         tg.create_task(self._send(client), name=f"{self.station}-send")
                         tg.create_task(self._receive(client), name=f"{self.station}-receive")
-            except* aiomqtt.MqttError as group:
+            except* (aiomqtt.MqttError, TimeoutError, OSError) as group:
                 self.state = "reconnecting"
                 self.reconnects += 1
                 log.info("station %s lost its broker link (%s); retrying in %.2fs",

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hubproc import HubProcess
 
 from kit.config import BrokerAddress
 from kit.hub.mosquitto import MosquittoBroker
@@ -15,8 +16,6 @@ from kit.hub.recorder import Recorder
 from kit.hub.service import free_port
 from kit.hub.station import Station
 from kit.hub.store import AsyncStore, open_store
-
-from hubproc import HubProcess
 
 TOTAL = 20_000
 STATIONS = 30
