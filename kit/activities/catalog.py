@@ -36,6 +36,7 @@ class ClassOrchestraParams(ActivityParams):
 class StoryChainParams(ActivityParams):
     theme: Literal["space", "forest", "sea", "city"] = "space"
     panels: int = Field(6, ge=2, le=12)
+    panel_seconds: int = Field(90, ge=10, le=600)
 
 
 _MODELS: dict[str, type[ActivityParams]] = {

@@ -54,10 +54,10 @@ PICTURES: dict[str, tuple[str, ...]] = {
 }
 # Paint: letter -> (colour, name of the paint for the legend).
 PAINTS: dict[str, tuple[tuple[int, int, int], str]] = {
-    "S": ((86, 180, 233), N_("sky")),
-    "Y": ((240, 228, 66), N_("yellow")),
-    "C": ((213, 94, 0), N_("red")),
-    "G": ((0, 158, 115), N_("green")),
+    "S": ((86, 180, 233), "sky"),
+    "Y": ((240, 228, 66), "yellow"),
+    "C": ((213, 94, 0), "red"),
+    "G": ((0, 158, 115), "green"),
 }
 
 

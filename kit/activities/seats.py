@@ -23,7 +23,7 @@ SeatState = Literal["active", "reconnecting", "away"]
 LateJoin = Literal["now", "next-round", "audience"]
 
 
-@dataclass
+@dataclass(eq=False)
 class Seat:
     number: int  # 1-based, shown on screen
     controller: str
@@ -59,7 +59,7 @@ class SeatMap:
 
     def look(self, number: int) -> tuple[tuple[int, int, int], str]:
         i = number - 1
-        return OKABE_ITO[i % len(OKABE_ITO)], SHAPES[(i // len(OKABE_ITO)) % len(SHAPES)]
+        return OKABE_ITO[i % len(OKABE_ITO)], SHAPES[i % len(SHAPES)]
 
     def get(self, controller: str) -> Seat | None:
         return self.by_controller.get(controller)
