@@ -149,3 +149,23 @@ class Words:
 def N_(message: str) -> str:
     """Mark a string for the catalogue where it is defined; translate it where it is shown."""
     return message
+
+
+def extract(paths: list[Path] | None = None) -> dict[str, str | None]:
+    """Every pupil-facing string in the activity sources: ``{msgid: msgid_plural or None}``,
+    from literal arguments of ``N_(...)``, ``.t(...)`` and ``.n(...)``."""
+    found: dict[str, str | None] = {}
+    for path in paths or sorted(Path(__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) \
+                else ""
+            args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                    else None for a in node.args[:2]]
+            if name in ("N_", "t") and args[0] is not None:
+                found.setdefault(args[0], None)
+            elif name == "n" and len(args) == 2 and args[0] is not None and args[1] is not None:
+                found[args[0]] = args[1]
+    return found

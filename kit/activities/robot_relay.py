@@ -40,7 +40,7 @@ ROLE_WORDS = {"driver": N_("Driver"), "navigator": N_("Navigator"), "tester": N_
 STEPS = {"A": "forward", "B": "right", "AB": "left"}
 HEADINGS = ((1, 0), (0, 1), (-1, 0), (0, -1))  # east, south, west, north
 STEP_SECONDS = 0.4
-MAX_PLAN = 12
+MAX_PLAN = 16
 
 
 @dataclass
@@ -237,7 +237,7 @@ class RobotRelay(Activity):
                      (ui.s(x0 - 60), ui.s(760)), anchor="midleft")
         arrows = {"forward": 0, "right": 1, "left": 3}
         for i, move in enumerate(self.plan):
-            cx, cy = ui.s(x0 - 30 + 90 * (i % 6)), ui.s(860 + 90 * (i // 6))
+            cx, cy = ui.s(x0 - 30 + 70 * (i % 8)), ui.s(850 + 80 * (i // 8))
             _arrow(surface, (cx, cy), ui.s(30), arrows[move], INK)
 
 
