@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections import deque
@@ -29,9 +30,28 @@ class InputQueue:
         self.lost: deque[str] = deque()
         self.commands: deque[str] = deque()
         self.rejected = 0
+        self._arrived: asyncio.Event | None = None
 
     def put(self, inp: Input) -> None:
         self._q.append(inp)
+        self._nudge()
+
+    def command(self, name: str) -> None:
+        self.commands.append(name)
+        self._nudge()
+
+    def _nudge(self) -> None:
+        if self._arrived is not None:
+            self._arrived.set()
+
+    async def wait(self, count: int = 1) -> None:
+        """Until at least ``count`` inputs (or a command) wait here: for a headless runner
+        that sleeps between presses, and for tests."""
+        if self._arrived is None:
+            self._arrived = asyncio.Event()
+        while len(self._q) < count and not self.commands:
+            self._arrived.clear()
+            await self._arrived.wait()
 
     def drain(self) -> list[Input]:
         out = list(self._q)
@@ -72,7 +92,7 @@ async def pump_mqtt(messages: AsyncIterator[_Message], queue: InputQueue) -> Non
                 if controller:
                     queue.lost.append(controller)
             else:
-                queue.commands.append(parsed.command)
+                queue.command(parsed.command)
 
 
 # Keyboard ---------------------------------------------------------------------------------
