@@ -44,6 +44,7 @@ class ClassOrchestra(Activity):
         self.lane_seats: list[Seat] = []
         self._bar_notes: dict[int, int] = {}
         self._bar = 0
+        self._bg: tuple[object, pygame.Surface] | None = None
 
     @property
     def length(self) -> float:
@@ -119,52 +120,71 @@ class ClassOrchestra(Activity):
 
     # Drawing ------------------------------------------------------------------------------
 
-    def draw(self, surface: pygame.Surface, ui: Ui) -> None:
+    def _layout(self) -> tuple[int, int, float, float]:
+        cols = 1 if len(self.lane_seats) <= 12 else 2
+        per_col = max(1, -(-len(self.lane_seats) // cols))
+        return cols, per_col, (990 - 130) / per_col, 1920 / cols
+
+    def _lane_geometry(self, i: int, ui: Ui) -> tuple[float, int, int, float, float]:
+        _, per_col, row_h, col_w = self._layout()
+        col, row = divmod(i, per_col)
+        x0 = col * col_w + 40
+        cy = ui.s(130 + (row + 0.5) * row_h)
+        r = ui.s(min(40, row_h * 0.4))
+        return x0, cy, r, x0 + 190, (col + 1) * col_w - 40
+
+    def _background(self, ui: Ui) -> pygame.Surface:
+        """Everything that does not move: title, lane badges, tracks, the hint."""
         import pygame
 
         from kit.activities.ui import INK, PAPER, draw_shape
 
-        surface.fill(PAPER)
+        key = (ui.size, tuple((s.number, s.state) for s in self.lane_seats))
+        if self._bg is not None and self._bg[0] == key:
+            return self._bg[1]
+        bg = pygame.Surface(ui.size)
+        bg.fill(PAPER)
         w = self.words
-        ui.blit_text(surface, w.t(self.title), (ui.s(60), ui.s(20)), anchor="topleft")
+        ui.blit_text(bg, w.t(self.title), (ui.s(60), ui.s(20)), anchor="topleft")
+        for i, seat in enumerate(self.lane_seats):
+            x0, cy, r, tx0, tx1 = self._lane_geometry(i, ui)
+            colour = seat.colour if seat.present else (150, 150, 150)
+            draw_shape(bg, seat.shape, colour, (ui.s(x0 + 40), cy), r)
+            draw_shape(bg, seat.shape, INK, (ui.s(x0 + 40), cy), r, width=ui.s(2))
+            ui.blit_text(bg, str(seat.number), (ui.s(x0 + 100), cy), anchor="midleft")
+            pygame.draw.line(bg, (200, 200, 200), (ui.s(tx0), cy), (ui.s(tx1), cy), ui.s(3))
+        ui.blit_text(bg, w.t("Press A on your notes"), (ui.s(60), ui.s(1060)),
+                     anchor="bottomleft")
+        self._bg = (key, bg)
+        return bg
+
+    def draw(self, surface: pygame.Surface, ui: Ui) -> None:
+        import pygame
+
+        from kit.activities.ui import INK, draw_shape
+
+        surface.blit(self._background(ui), (0, 0))
+        w = self.words
         if self.beat < 0:
             ui.blit_text(surface, w.t("Get ready"), (ui.s(1860), ui.s(20)), anchor="topright")
         else:
-            ui.blit_text(surface, w.t("Bar {bar} of {bars}", bar=min(self.p.bars,
-                                                                       int(self.beat // BEATS) + 1),
-                                      bars=self.p.bars),
+            bar = min(self.p.bars, int(self.beat // BEATS) + 1)
+            ui.blit_text(surface, w.t("Bar {bar} of {bars}", bar=bar, bars=self.p.bars),
                          (ui.s(1860), ui.s(20)), anchor="topright")
-        seats = self.lane_seats
-        cols = 1 if len(seats) <= 12 else 2
-        per_col = max(1, -(-len(seats) // cols))
-        top, bottom = 130, 990
-        row_h = (bottom - top) / per_col
-        col_w = 1920 / cols
         span = 6.0  # beats visible: 1.5 behind, 4.5 ahead
-        for i, seat in enumerate(seats):
-            col, row = divmod(i, per_col)
-            x0 = col * col_w + 40
-            cy = ui.s(top + (row + 0.5) * row_h)
-            r = ui.s(min(40, row_h * 0.4))
+        for i, seat in enumerate(self.lane_seats):
+            _, cy, r, tx0, tx1 = self._lane_geometry(i, ui)
+            ppb = (tx1 - tx0) / span
             colour = seat.colour if seat.present else (150, 150, 150)
-            draw_shape(surface, seat.shape, colour, (ui.s(x0 + 40), cy), r)
-            draw_shape(surface, seat.shape, INK, (ui.s(x0 + 40), cy), r, width=ui.s(2))
-            ui.blit_text(surface, str(seat.number), (ui.s(x0 + 100), cy), anchor="midleft")
-            track_x0, track_x1 = x0 + 190, (col + 1) * col_w - 40
-            ppb = (track_x1 - track_x0) / span
-            pygame.draw.line(surface, (200, 200, 200), (ui.s(track_x0), cy),
-                             (ui.s(track_x1), cy), ui.s(3))
             done = self.played.get(seat.number, set())
             for t in self.lanes.get(seat.number, ()):
                 dx = t - self.beat + 1.5
                 if dx < 0 or dx > span:
                     continue
-                nx = ui.s(track_x0 + dx * ppb)
+                nx = ui.s(tx0 + dx * ppb)
                 if t in done:
                     draw_shape(surface, seat.shape, colour, (nx, cy), r // 2 + 2)
                 else:
                     draw_shape(surface, seat.shape, INK, (nx, cy), r // 2, width=ui.s(3))
-            px = ui.s(track_x0 + 1.5 * ppb)
+            px = ui.s(tx0 + 1.5 * ppb)
             pygame.draw.line(surface, INK, (px, cy - r), (px, cy + r), ui.s(4))
-        ui.blit_text(surface, w.t("Press A on your notes"), (ui.s(60), ui.s(1060)),
-                     anchor="bottomleft")

@@ -77,8 +77,9 @@ class PixelMural(Activity):
         self.owns: dict[int, list[str]] = {}  # seat number -> paint letters it owns
         self.brush: dict[int, int] = {}  # seat number -> index into its own paints
         self.used_this_turn = 0
-        self._dirty = True
+        self._fresh: list[tuple[int, int]] = []  # painted since the mural was last drawn
         self._mural: pygame.Surface | None = None
+        self._mural_scale = 0.0
 
     # Roles --------------------------------------------------------------------------------
 
@@ -116,7 +117,7 @@ class PixelMural(Activity):
             if not left:
                 return
             self.painted[left[0]] = seat.pupil
-            self._dirty = True
+            self._fresh.append(left[0])
             self.used_this_turn += 1
             self.ctx.rec("contribution", seat, {"pixels": 1, "paint": letter})
             if not self.cells_left():
@@ -180,32 +181,44 @@ class PixelMural(Activity):
     def _draw_mural(self, ui: Ui) -> pygame.Surface:
         import pygame
 
-        from kit.activities.ui import INK, draw_shape
-
         cell = ui.s(72)
         w, h = len(self.rows[0]) * cell, len(self.rows) * cell
         surf = pygame.Surface((w + 2, h + 2))
         surf.fill((255, 255, 255))
-        for y, row in enumerate(self.rows):
-            for x, c in enumerate(row):
-                r = pygame.Rect(x * cell, y * cell, cell, cell)
-                colour = PAINTS.get(c, ((128, 128, 128), ""))[0]
-                if (x, y) in self.painted:
-                    pygame.draw.rect(surf, colour, r)
-                else:
-                    k = self.paint_letters.index(c)
-                    draw_shape(surf, SHAPES[k % len(SHAPES)], colour, r.center, cell // 5)
-                pygame.draw.rect(surf, (210, 210, 210), r, 1)
-        pygame.draw.rect(surf, INK, surf.get_rect(), 2)
+        self._paint_cells(surf, ui, [(x, y) for y, row in enumerate(self.rows)
+                                     for x in range(len(row))])
         return surf
+
+    def _paint_cells(self, surf: pygame.Surface, ui: Ui, cells: list[tuple[int, int]]) -> None:
+        """Draw these cells: painted ones filled, the others with their paint's shape."""
+        import pygame
+
+        from kit.activities.ui import INK, draw_shape
+
+        cell = ui.s(72)
+        for x, y in cells:
+            c = self.rows[y][x]
+            r = pygame.Rect(x * cell, y * cell, cell, cell)
+            colour = PAINTS.get(c, ((128, 128, 128), ""))[0]
+            if (x, y) in self.painted:
+                pygame.draw.rect(surf, colour, r)
+            else:
+                pygame.draw.rect(surf, (255, 255, 255), r)
+                k = self.paint_letters.index(c)
+                draw_shape(surf, SHAPES[k % len(SHAPES)], colour, r.center, cell // 5)
+            pygame.draw.rect(surf, (210, 210, 210), r, 1)
+        pygame.draw.rect(surf, INK, surf.get_rect(), 2)
 
     def draw(self, surface: pygame.Surface, ui: Ui) -> None:
         from kit.activities.ui import PAPER, draw_shape
 
         surface.fill(PAPER)
-        if self._dirty or self._mural is None:
-            self._mural = self._draw_mural(ui)
-            self._dirty = False
+        if self._mural is None or self._mural_scale != ui.scale:
+            self._mural, self._mural_scale = self._draw_mural(ui), ui.scale
+            self._fresh.clear()
+        elif self._fresh:
+            self._paint_cells(self._mural, ui, self._fresh)
+            self._fresh.clear()
         surface.blit(self._mural, (ui.s(60), ui.s(120)))
         w = self.words
         ui.blit_text(surface, w.t(self.title), (ui.s(60), ui.s(20)), anchor="topleft")

@@ -90,6 +90,7 @@ class RobotRelay(Activity):
         self._t = 0.0
         self.message = ""
         self.phase = "plan"  # plan, run, check
+        self._maze_img: tuple[int, pygame.Surface] | None = None
 
     @property
     def target(self) -> tuple[int, int]:
@@ -194,10 +195,17 @@ class RobotRelay(Activity):
         ui.blit_text(surface, w.t(self.title), (ui.s(60), ui.s(20)), anchor="topleft")
         cell = ui.s(120)
         ox, oy = ui.s(60), ui.s(130)
+        if self._maze_img is None or self._maze_img[0] != cell:
+            img = pygame.Surface((len(self.maze[0]) * cell, len(self.maze) * cell))
+            for y, row in enumerate(self.maze):
+                for x, c in enumerate(row):
+                    pygame.draw.rect(img, (90, 90, 90) if c == "#" else (255, 255, 255),
+                                     pygame.Rect(x * cell, y * cell, cell, cell))
+            self._maze_img = (cell, img)
+        surface.blit(self._maze_img[1], (ox, oy))
         for y, row in enumerate(self.maze):
             for x, c in enumerate(row):
                 r = pygame.Rect(ox + x * cell, oy + y * cell, cell, cell)
-                pygame.draw.rect(surface, (90, 90, 90) if c == "#" else (255, 255, 255), r)
                 if c.isdigit():
                     done = self.flags.index((x, y)) < self.legs_done % max(1, len(self.flags))
                     colour = (0, 158, 115) if (x, y) == self.target else (200, 200, 200)
