@@ -75,6 +75,9 @@ class RobotRelay(Activity):
     def __init__(self, params: RobotRelayParams, ctx: Context) -> None:
         super().__init__(params, ctx)
         self.p = params
+        # The moves belong to these three roles; other role names would leave a squad stuck.
+        known = set(ROLE_WORDS)
+        self.role_names = list(params.roles) if known <= set(params.roles) else list(ROLE_WORDS)
         self.maze = MAZES.get(params.maze, MAZES["school-yard"])
         cells = {c: (x, y) for y, row in enumerate(self.maze) for x, c in enumerate(row)}
         self.start_pos = cells["S"]
@@ -98,7 +101,7 @@ class RobotRelay(Activity):
 
     def start(self) -> None:
         players = self.ctx.seats.players()
-        size = max(1, len(self.p.roles))
+        size = max(1, len(self.role_names))
         self.squads = [players[i:i + size] for i in range(0, len(players), size)]
         self._begin_leg()
 
@@ -107,7 +110,7 @@ class RobotRelay(Activity):
         turn = self.leg // max(1, len(self.squads))
         self.roles = {}
         if squad:
-            for r, role in enumerate(self.p.roles):
+            for r, role in enumerate(self.role_names):
                 self.roles[role] = squad[(r + turn) % len(squad)]
         for role, seat in self.roles.items():
             self.ctx.rec("turn-start", seat, {"role": role, "leg": self.leg + 1})
@@ -226,7 +229,7 @@ class RobotRelay(Activity):
             pygame.draw.circle(surface, (213, 94, 0), (rx, ry), cell // 2, ui.s(6))
         # Roles panel.
         x0 = 1330
-        for i, role in enumerate(self.p.roles):
+        for i, role in enumerate(self.role_names):
             seat = self.roles.get(role)
             y = 170 + 190 * i
             if seat is not None:

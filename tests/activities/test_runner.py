@@ -78,3 +78,16 @@ def test_cli_explains_a_bad_setting(kit_home: Path, capsys: pytest.CaptureFixtur
     assert main(["activity", "run", "pixel-mural", "--sim", "--headless",
                  "--set", "rounds=0"]) == 2
     assert "rounds" in capsys.readouterr().err
+
+
+def test_the_catalogue_and_session_logic_import_no_pygame() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, kit.activities, kit.activities.catalog, kit.activities.session, "
+            "kit.activities.pixel_mural, kit.activities.robot_relay, "
+            "kit.activities.class_orchestra, kit.activities.story_chain, kit.cli.activity; "
+            "print('pygame' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
