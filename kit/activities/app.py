@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kit.activities import catalog
 from kit.activities.catalog import ActivityParams
@@ -15,6 +16,9 @@ from kit.activities.inputs import InputQueue, KeySets, SimPupils, pump_mqtt
 from kit.activities.recording import MemoryRecorder, Recorder, StationRecorder
 from kit.activities.session import Session
 from kit.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from kit.hub.station import Station
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,17 @@ class App:
         cls = catalog.activity_class(self.opts.name)
         return Session(cls, self.params, recorder=recorder, words=Words(self.opts.lang))
 
+    async def _publish_state(self, station: Station) -> None:
+        """Keep the station's retained presence telling the room what the screen is doing."""
+        last: dict[str, object] | None = None
+        while True:
+            if self.session is not None:
+                now = self.session.summary()
+                if now != last:
+                    await station.set_presence(station.station, "online", **now)
+                    last = now
+            await self.clock.sleep(0.5)
+
     async def run(self) -> None:
         from kit.activities.runner import Runner, init_display
 
@@ -77,6 +92,8 @@ class App:
                 tasks.append(asyncio.create_task(pump_mqtt(st.messages(), self.queue),
                                                  name="activity-input"))
             self.session = self._session(self.recorder)
+            if self.opts.broker:
+                tasks.append(asyncio.create_task(self._publish_state(st), name="activity-state"))
             runner = Runner(self.session, surface, queue=self.queue, clock=self.clock,
                             sims=None, keys=KeySets(), windowed=not self.opts.headless)
             try:
@@ -89,6 +106,10 @@ class App:
                     runner.screenshot(self.opts.screenshot)
             finally:
                 if isinstance(self.recorder, StationRecorder):
+                    st = self.recorder.station
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(st.set_presence(st.station, "online",
+                                                               **self.session.summary()), 5)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self.recorder.drained(), 5)
                         await asyncio.wait_for(self.recorder.station.flushed(), 5)

@@ -50,6 +50,8 @@ class Session:
         seat = self.seats.get(inp.controller)
         if seat is None:
             return self._join(inp)
+        if inp.pupil is not None and inp.pupil != seat.pupil:
+            seat.pupil = inp.pupil  # the gateway paired this controller to a pupil
         if seat.state != "active":
             self.seats.back(seat)
             self.ctx.rec("join", seat, {"seat": seat.number, "reconnect": True})
@@ -141,6 +143,12 @@ class Session:
         if self._ui is None or self._ui.size != surface.get_size():
             self._ui = Ui(surface.get_size(), self.words)
         screens.draw(self, surface, self._ui)
+
+    def summary(self) -> dict[str, object]:
+        """What the teacher's console may show (no pupil data)."""
+        return {"activity": self.activity.name, "phase": self.phase, "paused": self.paused,
+                "locked": self.locked, "seats": len(self.seats),
+                "present": sum(1 for s in self.seats.seats if s.present)}
 
     def __repr__(self) -> str:
         return (f"<Session {self.activity.name} {self.phase}{' paused' if self.paused else ''}"

@@ -72,3 +72,33 @@ async def test_controller_input_plays_and_events_are_published(
                 t.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await t
+
+
+async def test_kit_activity_run_records_simulated_pupils_on_the_hub(
+        embedded: BrokerAddress, creds: dict[str, str]) -> None:
+    import json
+
+    from kit.activities.app import App, AppOptions
+
+    hub = mqtt.client(embedded.as_role("hub", creds), "hub-test-2")
+    async with hub, asyncio.timeout(20):
+        await hub.subscribe(topics.all_events(ROOM), qos=1)
+        await hub.subscribe(topics.station_state(ROOM, "orchestra-1"), qos=1)
+        opts = AppOptions(name="class-orchestra", room=ROOM, station="orchestra-1",
+                          broker=embedded.url, players=3, sim=True, headless=True,
+                          size=(320, 180), seconds=0.2, start_after=0.2)
+        app = App(opts, catalog.ClassOrchestraParams())
+        await app.run()
+        joins: set[str | None] = set()
+        states: list[dict[str, object]] = []
+        async for m in hub.messages:
+            if m.topic.matches(topics.all_events(ROOM)):
+                ev = decode_event(m.payload)  # type: ignore[arg-type]
+                if ev.kind == "join":
+                    joins.add(ev.pupil)
+            else:
+                states.append(json.loads(m.payload))  # type: ignore[arg-type]
+            if len(joins) == 3 and any(s.get("phase") == "playing" for s in states):
+                break
+        assert joins == {"p-sim01", "p-sim02", "p-sim03"}
+        assert {"activity": "class-orchestra", "seats": 3} .items() <= states[-1].items()
