@@ -120,3 +120,30 @@ def test_end_screen_celebrates_the_team_without_ranking() -> None:
     c = _mural()
     c.session.command("end")
     check(render(c), "end")
+
+
+@pytest.mark.parametrize("lang", ["en", "lt", "lv", "pl", "it", "es", "bg"])
+def test_every_screen_draws_in_every_language_and_fits(lang: str) -> None:
+    from kit.activities.i18n import Words
+    from kit.activities.ui import Ui
+
+    ui = Ui((1920, 1080), Words(lang))
+    widest = 0
+    for name in ("pixel-mural", "robot-relay", "class-orchestra", "story-chain"):
+        c = Class(name, 5, lang=lang)
+        surface = pygame.Surface((1280, 720), depth=24)
+        c.session.draw(surface)
+        c.start()
+        c.press(1, "B")
+        c.press(2, "A")
+        c.session.draw(surface)
+        c.session.command("pause")
+        c.session.draw(surface)
+        c.session.command("end")
+        c.session.draw(surface)
+    from kit.activities.i18n import extract
+
+    for msgid, plural in extract().items():
+        text = Words(lang).n(msgid, plural, 22) if plural else Words(lang).t(msgid)
+        widest = max(widest, ui.text(text.format(bar=8, bars=8)).get_width())
+    assert widest <= 1500, f"{lang}: a line is {widest} px wide at 1080p"
