@@ -18,6 +18,7 @@ class PixelMuralParams(ActivityParams):
     picture: str = "sunflower"
     rounds: int = Field(3, ge=1, le=20)
     turn_seconds: int = Field(30, ge=5, le=300)
+    paints_per_turn: int = Field(3, ge=1, le=20)
 
 
 class RobotRelayParams(ActivityParams):
@@ -35,6 +36,7 @@ class ClassOrchestraParams(ActivityParams):
 class StoryChainParams(ActivityParams):
     theme: Literal["space", "forest", "sea", "city"] = "space"
     panels: int = Field(6, ge=2, le=12)
+    panel_seconds: int = Field(90, ge=10, le=600)
 
 
 _MODELS: dict[str, type[ActivityParams]] = {
@@ -51,3 +53,28 @@ def names() -> list[str]:
 
 def params_model(name: str) -> type[ActivityParams] | None:
     return _MODELS.get(name)
+
+
+_CLASSES: dict[str, str] = {
+    "pixel-mural": "kit.activities.pixel_mural:PixelMural",
+    "robot-relay": "kit.activities.robot_relay:RobotRelay",
+    "class-orchestra": "kit.activities.class_orchestra:ClassOrchestra",
+    "story-chain": "kit.activities.story_chain:StoryChain",
+}
+
+
+def activity_class(name: str) -> type:
+    """The activity's class (imports its module, which may import pygame when drawing)."""
+    import importlib
+
+    if name not in _CLASSES:
+        import difflib
+
+        near = difflib.get_close_matches(name, names(), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        from kit.errors import KitError
+
+        raise KitError(f"no activity called {name!r}{hint}; 'kit activity list' shows them all")
+    module, _, attr = _CLASSES[name].partition(":")
+    cls: type = getattr(importlib.import_module(module), attr)
+    return cls
