@@ -35,6 +35,8 @@ RULES: dict[Role, tuple[tuple[Access, str], ...]] = {
         ("read", f"{P}/+/station/%c/#"),
         ("read", f"{P}/+/lesson/state"),
         ("read", f"{P}/+/input/+"),
+        # Presence of the room's controllers, so a screen can show "reconnecting".
+        ("read", f"{P}/+/station/+/state"),
     ),
     # The radio gateway on the teacher's USB port speaks for every pupil controller.
     "gateway": (

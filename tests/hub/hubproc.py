@@ -46,12 +46,12 @@ class HubProcess:
             if not fut.done():
                 fut.set_exception(RuntimeError(f"kit hub {self.args} exited"))
 
-    async def until(self, cond: Callable[[dict[str, Any]], bool], timeout: float = 120) -> None:
+    async def until(self, cond: Callable[[dict[str, Any]], bool], limit_s: float = 120) -> None:
         if self.last and cond(self.last):
             return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append((cond, fut))
-        await asyncio.wait_for(fut, timeout)
+        await asyncio.wait_for(fut, limit_s)
 
     async def kill(self) -> None:
         """SIGKILL: no goodbye, no flush, like a laptop lid closing on a running process."""
