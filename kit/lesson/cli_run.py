@@ -15,6 +15,46 @@ KEYS = {"s": "start", "p": "pause", "r": "resume", "n": "skip", "b": "back", "e"
         "l": "lock", "q": "end"}
 
 
+def key_command(line: str) -> str | None:
+    """The teacher command a console line asks for: 'p' pauses, 'n' skips, ..."""
+    text = line.strip().lower()
+    return KEYS.get(text[:1]) if text else None
+
+
+async def keyboard(engine: Any, fd: int | None = None) -> None:
+    """Teacher controls from the console: a key and Enter (s, p, r, n, b, e, l, q).
+
+    Reads the terminal with the event loop's reader callback, so the lesson never waits on it.
+    """
+    fd = sys.stdin.fileno() if fd is None else fd
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str] = asyncio.Queue()
+    buffer = b""
+
+    def readable() -> None:
+        nonlocal buffer
+        import os
+
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            loop.remove_reader(fd)
+            lines.put_nowait("")
+            return
+        buffer += chunk
+        *complete, buffer = buffer.split(b"\n")
+        for raw in complete:
+            lines.put_nowait(raw.decode("utf-8", "replace"))
+
+    loop.add_reader(fd, readable)
+    try:
+        while (line := await lines.get()) != "":
+            name = key_command(line)
+            if name:
+                await engine.command(name)
+    finally:
+        loop.remove_reader(fd)
+
+
 def preflight(lesson: schema.Lesson, *, robots: int, controllers: int) -> list[str]:
     """What is missing before the lesson can start, in words for the teacher."""
     missing = []
@@ -95,6 +135,8 @@ async def _rehearse(lesson: schema.Lesson, args: argparse.Namespace) -> int:
         run = asyncio.create_task(engine.run(), name="engine")
         feed = asyncio.create_task(engine.feed(pupils), name="pupils")
         cmds = asyncio.create_task(lesson_mqtt.commands(station, engine), name="commands")
+        keys = (asyncio.create_task(keyboard(engine), name="keyboard")
+                if sys.stdin.isatty() else None)
         await clock.advance(0)
         await engine.start()
         scale = 0.0 if args.fast else 1.0 / max(args.speed, 0.001)
@@ -102,8 +144,9 @@ async def _rehearse(lesson: schema.Lesson, args: argparse.Namespace) -> int:
             await clock.advance(1)
             if scale:
                 await asyncio.sleep(scale)
-        for t in (feed, cmds):
-            t.cancel()
+        for t in (feed, cmds, keys):
+            if t is not None:
+                t.cancel()
         await station.flushed()
         counts = sink.counts
     stop.set()
