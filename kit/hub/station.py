@@ -188,6 +188,13 @@ class Station:
                 self.reconnects += 1
                 log.info("station %s lost its broker link (%s); retrying in %.2fs",
                          self.station, group.exceptions[0], delay)
+            except* Exception as group:
+                # Whatever else a client library raises, the link must come back: events
+                # wait in the outbox, so a retry loses nothing.
+                self.state = "reconnecting"
+                self.reconnects += 1
+                log.warning("station %s link failed (%r); retrying in %.2fs",
+                            self.station, group.exceptions[0], delay)
             finally:
                 self._connected.clear()
                 self._client = None

@@ -68,7 +68,7 @@ async def test_recorder_killed_twice_loses_nothing(broker_process: BrokerAddress
         await recorder.kill()
         recorder = await HubProcess(*recorder_args).start()
 
-    await sending
+    await asyncio.wait_for(sending, 300)
     await recorder.until(lambda line: line.get("total") == TOTAL)
     await recorder.stop()
 
@@ -100,7 +100,7 @@ async def test_mosquitto_restarted_mid_stream_loses_nothing(
     await recorder.until(lambda line: (line.get("total") or 0) >= total // 3)
     await broker.stop()
     await broker.start()
-    await sending
+    await asyncio.wait_for(sending, 120)
     await recorder.until(lambda line: line.get("total") == total)
     await recorder.stop()
     await broker.stop()
