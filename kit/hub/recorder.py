@@ -24,7 +24,7 @@ import aiomqtt
 from kit.clock import Clock, SystemClock
 from kit.config import BrokerAddress
 from kit.hub import mqtt
-from kit.hub.store import AsyncStore, Rejection
+from kit.hub.store import AsyncStore, Rejection, Store
 from kit.protocol import topics
 from kit.protocol.envelope import Event, Rejected, decode_event, format_ts
 
@@ -169,10 +169,7 @@ class Recorder:
             else:
                 rejections.append(item)
 
-        def write(store: object) -> tuple[int, int]:
-            from kit.hub.store import Store
-
-            assert isinstance(store, Store)
+        def write(store: Store) -> tuple[int, int]:
             return store.insert_events(events, now), store.insert_rejected(rejections)
 
         stored, rejected = await self.store.call(write)

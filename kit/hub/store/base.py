@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,8 +220,3 @@ class Store(ABC):
                          for (p,) in self.query("SELECT payload FROM rejected"))
             found[table] = n
         return found
-
-    @staticmethod
-    def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
-        for i in range(0, len(items), size):
-            yield items[i:i + size]
