@@ -40,10 +40,10 @@ from kit.drivers.microbit.link import GatewayLink
 from kit.drivers.sim.air import Air
 from kit.drivers.sim.microbits import SimController, SimGateway
 from kit.drivers.sim.robots import RobotWorld
-from kit.hub import mqtt
+from kit.link import mqtt
 from kit.hub.embedded import EmbeddedBroker
 from kit.hub.service import free_port
-from kit.hub.station import Station
+from kit.link.station import Station
 from kit.protocol import topics
 from kit.protocol.inputs import decode_input
 

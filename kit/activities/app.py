@@ -18,7 +18,7 @@ from kit.activities.session import Session
 from kit.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
-    from kit.hub.station import Station
+    from kit.link.station import Station
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class App:
             if self.opts.broker:
                 from kit import config
                 from kit.config import BrokerAddress
-                from kit.hub.station import Station
+                from kit.link.station import Station
                 from kit.protocol import topics
 
                 address = BrokerAddress.parse(self.opts.broker).as_role("station",

@@ -1,6 +1,6 @@
 """Where an activity's participation events go. The frame loop must never wait on the network,
 so recording is a plain call that queues; :class:`StationRecorder` hands the queue to a
-:class:`kit.hub.station.Station` (durable outbox, QoS 1) from a background task."""
+:class:`kit.link.station.Station` (durable outbox, QoS 1) from a background task."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from kit.hub.station import Station
+    from kit.link.station import Station
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,9 @@ class Runner:
                  windowed: bool = False, fps: float = 60.0) -> None:
         self.session = session
         self.surface = surface
-        self.queue = queue or InputQueue()
+        # Not `queue or InputQueue()`: an empty queue is falsy (it has __len__), and the screen
+        # would drain a different queue from the one network input fills.
+        self.queue = InputQueue() if queue is None else queue
         self.clock: Clock = clock or SystemClock()
         self.sims = sims
         self.keys = keys

@@ -54,7 +54,7 @@ async def _main(args: argparse.Namespace) -> None:
     from kit.config import BrokerAddress
     from kit.drivers.bridge import GatewayBridge
     from kit.drivers.microbit.link import GatewayLink, named_port, usb_ports
-    from kit.hub.station import Station
+    from kit.link.station import Station
     from kit.protocol import topics
 
     address = BrokerAddress.parse(args.broker).as_role("gateway")

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 class Publisher(Protocol):
-    """What the bridge needs of the hub side (:class:`kit.hub.station.Station` fits)."""
+    """What the bridge needs of the hub side (:class:`kit.link.station.Station` fits)."""
 
     async def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None: ...
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kit.clock import SystemClock
 from kit.config import BrokerAddress
-from kit.hub.station import Station
+from kit.link.station import Station
 
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 FIRST_NAMES = ("Ada", "Bruno", "Chiara", "Dovydas", "Elena", "Filip", "Greta", "Hugo", "Ilze",

@@ -1,7 +1,7 @@
 """Adapters between the engine and the classroom hub: the engine as a teacher-role station.
 
 * :class:`StationSink` records the engine's participation events through a
-  :class:`~kit.hub.station.Station` and publishes the retained lesson state.
+  :class:`~kit.link.station.Station` and publishes the retained lesson state.
 * :func:`commands` turns teacher commands (``kit/v1/<room>/lesson/<cmd>/set``) into engine
   calls; the broker lets only the teacher role publish there.
 * :func:`inputs` yields live controller input from ``kit/v1/<room>/input/+``.
@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from kit.config import BrokerAddress
-from kit.hub import mqtt
-from kit.hub.station import Station
+from kit.link import mqtt
+from kit.link.station import Station
 from kit.lesson.engine import Engine
 from kit.protocol import topics
 from kit.protocol.envelope import Rejected

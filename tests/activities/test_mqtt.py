@@ -10,8 +10,8 @@ from kit.activities.inputs import InputQueue, pump_mqtt
 from kit.activities.recording import StationRecorder
 from kit.activities.session import Session
 from kit.config import BrokerAddress
-from kit.hub import mqtt
-from kit.hub.station import Station
+from kit.link import mqtt
+from kit.link.station import Station
 from kit.protocol import topics
 from kit.protocol.envelope import decode_event
 from kit.protocol.inputs import Input

@@ -12,8 +12,8 @@ from kit.drivers.bridge import GatewayBridge
 from kit.drivers.microbit.link import GatewayLink
 from kit.drivers.sim.air import Air
 from kit.drivers.sim.microbits import SimController, SimGateway
-from kit.hub import mqtt
-from kit.hub.station import Station
+from kit.link import mqtt
+from kit.link.station import Station
 from kit.protocol import topics
 from kit.protocol.inputs import Input, decode_input
 

@@ -7,7 +7,7 @@ import pytest
 
 from kit.config import BrokerAddress
 from kit.hub import acl, mqtt
-from kit.hub.station import Station
+from kit.link.station import Station
 from kit.protocol import topics
 
 

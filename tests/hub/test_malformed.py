@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kit.config import BrokerAddress
-from kit.hub import mqtt
+from kit.link import mqtt
 from kit.hub.recorder import Recorder, classify
 from kit.hub.store import AsyncStore, Rejection
 from kit.protocol import Event, topics

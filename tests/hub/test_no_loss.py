@@ -14,7 +14,7 @@ from kit.config import BrokerAddress
 from kit.hub.mosquitto import MosquittoBroker
 from kit.hub.recorder import Recorder
 from kit.hub.service import free_port
-from kit.hub.station import Station
+from kit.link.station import Station
 from kit.hub.store import AsyncStore, open_store
 
 TOTAL = 20_000

@@ -1,11 +1,11 @@
 from kit.config import BrokerAddress
-from kit.hub.station import Station
+from kit.link.station import Station
 
 
 async def test_station_events_reach_a_subscriber(
     broker: BrokerAddress, creds: dict[str, str]
 ) -> None:
-    from kit.hub import mqtt
+    from kit.link import mqtt
     from kit.protocol import decode_event, topics
 
     async with mqtt.client(broker.as_role("hub", creds), "watcher") as watcher:

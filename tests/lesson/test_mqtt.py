@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kit.clock import FakeClock
 from kit.config import BrokerAddress
-from kit.hub import mqtt
+from kit.link import mqtt
 from kit.lesson import mqtt as lesson_mqtt
 from kit.lesson.check import load_lesson
 from kit.lesson.engine import Engine

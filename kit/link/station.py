@@ -28,8 +28,8 @@ import aiomqtt
 
 from kit.clock import Clock, SystemClock
 from kit.config import BrokerAddress
-from kit.hub import mqtt
-from kit.hub.outbox import Outbox
+from kit.link import mqtt
+from kit.link.outbox import Outbox
 from kit.protocol import topics
 from kit.protocol.envelope import Event, format_ts, new_event
 from kit.protocol.ids import check_id
