@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from kit import config  # noqa: E402
 from kit.config import BrokerAddress  # noqa: E402
-from kit.link import mqtt  # noqa: E402
 from kit.hub.service import free_port  # noqa: E402
+from kit.link import mqtt  # noqa: E402
 from kit.protocol import encode_event, topics  # noqa: E402
 from kit.protocol.envelope import new_event  # noqa: E402
 

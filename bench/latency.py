@@ -40,9 +40,9 @@ from kit.drivers.microbit.link import GatewayLink
 from kit.drivers.sim.air import Air
 from kit.drivers.sim.microbits import SimController, SimGateway
 from kit.drivers.sim.robots import RobotWorld
-from kit.link import mqtt
 from kit.hub.embedded import EmbeddedBroker
 from kit.hub.service import free_port
+from kit.link import mqtt
 from kit.link.station import Station
 from kit.protocol import topics
 from kit.protocol.inputs import decode_input

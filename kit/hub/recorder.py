@@ -23,8 +23,8 @@ import aiomqtt
 
 from kit.clock import Clock, SystemClock
 from kit.config import BrokerAddress
-from kit.link import mqtt
 from kit.hub.store import AsyncStore, Rejection, Store
+from kit.link import mqtt
 from kit.protocol import topics
 from kit.protocol.envelope import Event, Rejected, decode_event, format_ts
 

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from kit.config import BrokerAddress
+from kit.lesson.engine import Engine
 from kit.link import mqtt
 from kit.link.station import Station
-from kit.lesson.engine import Engine
 from kit.protocol import topics
 from kit.protocol.envelope import Rejected
 from kit.protocol.inputs import Input, decode_input

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kit.config import BrokerAddress
-from kit.link import mqtt
 from kit.hub.recorder import Recorder, classify
 from kit.hub.store import AsyncStore, Rejection
+from kit.link import mqtt
 from kit.protocol import Event, topics
 from kit.protocol.envelope import encode_event, new_event
 

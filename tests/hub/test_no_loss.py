@@ -14,8 +14,8 @@ from kit.config import BrokerAddress
 from kit.hub.mosquitto import MosquittoBroker
 from kit.hub.recorder import Recorder
 from kit.hub.service import free_port
-from kit.link.station import Station
 from kit.hub.store import AsyncStore, open_store
+from kit.link.station import Station
 
 TOTAL = 20_000
 STATIONS = 30

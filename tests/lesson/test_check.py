@@ -121,7 +121,7 @@ def test_the_example_in_the_docs_passes_check() -> None:
 
 
 def test_keyboard_keys_map_to_teacher_commands() -> None:
-    from kit.lesson.cli_run import KEYS
+    from kit.lesson.console import KEYS
 
     assert KEYS["p"] == "pause" and set(KEYS.values()) == {
         "start", "pause", "resume", "skip", "back", "extend", "lock", "end"}

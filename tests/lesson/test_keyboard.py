@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 
-from kit.lesson.cli_run import key_command, keyboard
+from kit.lesson.console import key_command, keyboard
 
 
 def test_keys_map_to_teacher_commands() -> None:

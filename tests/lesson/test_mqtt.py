@@ -9,11 +9,11 @@ from pathlib import Path
 
 from kit.clock import FakeClock
 from kit.config import BrokerAddress
-from kit.link import mqtt
 from kit.lesson import mqtt as lesson_mqtt
 from kit.lesson.check import load_lesson
 from kit.lesson.engine import Engine
 from kit.lesson.sim import SimRobots
+from kit.link import mqtt
 from kit.protocol import decode_event, topics
 from kit.protocol.inputs import Input
 
