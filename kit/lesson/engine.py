@@ -91,7 +91,7 @@ class Engine:
         seed: int = 0,
     ) -> None:
         if pseudonym is None:
-            from kit.hub.sim import pseudonym as make
+            from kit.sim.classlist import pseudonym as make
 
             rng = random.Random(seed)
             pseudonym = lambda: make(rng)  # noqa: E731
