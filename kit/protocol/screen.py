@@ -95,8 +95,8 @@ def decode_activity_start(payload: bytes) -> ActivityStart:
                            "and a number")
         if r is not None and not is_id(r):
             raise Rejected("bad-field:seats", f"role {r!r} is not a valid id")
-        seats.append(SeatInfo(c, p, t, n, r))
-    return ActivityStart(name, step, run, None if seconds is None else float(seconds),
+        seats.append(SeatInfo(str(c), str(p), str(t), n, r))
+    return ActivityStart(str(name), str(step), run, None if seconds is None else float(seconds),
                          params, tuple(seats), lang)
 
 
