@@ -40,6 +40,23 @@ class Sink(Protocol):
     async def publish_state(self, state: dict[str, Any]) -> None: ...
 
 
+class Screen(Protocol):
+    """The shared screen, as the lesson sees it: it runs an activity step's activity and
+    tells the engine (:meth:`Engine.activity_done`) when that activity is over."""
+
+    async def start(self, step: schema.ActivityStep, seats: list[Seat],
+                    roles: Mapping[str, str], seconds: float | None) -> None:
+        """Run ``step``'s activity for ``seats`` (``roles``: controller to role) within a time
+        box of ``seconds``."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    async def seat(self, seat: Seat) -> None:
+        """Show a pupil their seat number on their controller."""
+        ...
+
+
 @dataclass
 class MemorySink:
     """Keeps what the engine reports, for tests and for printing."""
@@ -85,6 +102,7 @@ class Engine:
         clock: Clock,
         sink: Sink,
         robots: Callable[[str], Robot | None] | None = None,
+        screen: Screen | None = None,
         pseudonym: Callable[[], str] | None = None,
         rehearse: bool = False,
         tick: float = 1.0,
@@ -99,6 +117,8 @@ class Engine:
         self.clock = clock
         self.sink = sink
         self.robots = robots or (lambda team: None)
+        self.screen = screen
+        self.presses = 0  # presses recorded as ``input`` events
         self.rehearse = rehearse
         self.tick = tick
         self.roster = Roster(lesson.teams, pseudonym=pseudonym, rng=random.Random(seed))
@@ -270,7 +290,17 @@ class Engine:
         self.teams = {tid: _TeamStep() for tid in self.roster.teams}
         for tid in self.teams:
             await self._setup_team(tid)
+        if self._on_screen():
+            assert isinstance(s, schema.ActivityStep) and self.screen is not None
+            deadline = self._deadline()
+            roles = {x.controller: self.roster.role(x) for x in self.roster.pupils}
+            await self.screen.start(s, self.roster.pupils, roles, deadline)
         await self._publish()
+
+    def _on_screen(self) -> bool:
+        """The current step's activity runs on the shared screen, which gives presses their
+        meaning and says when it is done."""
+        return isinstance(self.step, schema.ActivityStep) and self.screen is not None
 
     async def _setup_team(self, tid: str) -> None:
         s = self.step
@@ -288,7 +318,7 @@ class Engine:
 
     def _turn_based(self) -> bool:
         s = self.step
-        return s is not None and s.structure == "round-robin"
+        return s is not None and s.structure == "round-robin" and not self._on_screen()
 
     async def _leave(self) -> None:
         s = self.step
@@ -298,6 +328,9 @@ class Engine:
             await self._halt_robot(tid)
             if ts.turn_open:
                 await self._close_turn(tid)
+        if self._on_screen() and not self.activity_finished:
+            assert self.screen is not None
+            await self.screen.stop()
         data: dict[str, Any] = {"action": "end", "step": s.id, "index": self.index,
                                 "seconds": round(self.elapsed)}
         if self.votes:
@@ -364,8 +397,19 @@ class Engine:
             await self._join(inp.controller)
             return
         seat = self.roster.seats.get(inp.controller)
+        if seat is None and self.status != "ended":
+            # A press from a controller the lesson has not seen say hello (it booted before
+            # the lesson started): seat it now, then count the press.
+            await self._join(inp.controller)
+            seat = self.roster.seats.get(inp.controller)
+        if seat is None:
+            return
+        self.presses += 1
+        await self.sink.record("input", pupil=seat.pupil, team=seat.team,
+                               data={"controller": inp.controller, "seq": inp.seq,
+                                     "gesture": inp.gesture, "step": self._step_id()})
         s = self.step
-        if seat is None or s is None or self.status != "running":
+        if s is None or self.status != "running" or self._on_screen():
             return
         ts = self.teams.get(seat.team)
         if ts is None:
@@ -420,7 +464,10 @@ class Engine:
             self.messages.append("joining is locked")
             return
         await self.sink.record("join", pupil=seat.pupil, team=seat.team,
-                               data={"role": self.roster.role(seat), "again": not new})
+                               data={"role": self.roster.role(seat), "again": not new,
+                                     "seat": seat.number, "controller": controller})
+        if self.screen is not None:
+            await self.screen.seat(seat)
         if new and self.step is not None and self.status in ("running", "paused"):
             if seat.team not in self.teams:
                 self.teams[seat.team] = _TeamStep()
@@ -536,7 +583,8 @@ class Engine:
             teams.append({
                 "team": tid,
                 "members": [{"pupil": m.pupil, "controller": m.controller,
-                             "role": self.roster.role(m)} for m in team.members],
+                             "seat": m.number, "role": self.roster.role(m)}
+                            for m in team.members],
                 "turn": turn,
                 "robot": "lost" if ts and ts.robot_lost else "ok",
                 "message": ("robot lost: this team's step is paused until it is back"
