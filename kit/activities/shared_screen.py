@@ -61,10 +61,15 @@ class ScreenOptions:
 class SharedScreen:
     """Run with :meth:`run` beside a :class:`kit.link.station.Station` of the screen."""
 
-    def __init__(self, opts: ScreenOptions, station: Any, *, clock: Clock | None = None) -> None:
+    def __init__(self, opts: ScreenOptions, station: Any, *, clock: Clock | None = None,
+                 pace: Clock | None = None) -> None:
         self.opts = opts
         self.station = station
+        #: the lesson's time (activities' timers run on it) ...
         self.clock: Clock = clock or SystemClock()
+        #: ... and the display's: frames come at ``fps`` of real time, however fast the
+        #: lesson's time runs in a rehearsal.
+        self.pace: Clock = pace or SystemClock()
         self.queue = InputQueue()
         self.recorder = StationRecorder(station)
         self.session: Session | None = None
@@ -102,7 +107,8 @@ class SharedScreen:
                 return
             if not self.fresh(inp):
                 return
-            self.inputs += 1
+            if inp.gesture not in ("hello", "pair"):
+                self.inputs += 1
             self.gone.discard(inp.controller)
             pupil = inp.pupil or self.pupils.get(inp.controller)
             self.queue.put(Input(inp.controller, inp.seq, inp.gesture, inp.value, pupil, inp.ts))
@@ -221,6 +227,7 @@ class SharedScreen:
         """The screen's retained presence: what it is doing, and no pupil data."""
         s = self.session
         out: dict[str, Any] = {"inputs": self.inputs, "activities_ended": self.ended,
+                               "recorded": self.recorder.recorded,
                                "activity": None, "phase": "waiting"}
         if s is not None:
             seats = s.seats.seats
@@ -270,6 +277,7 @@ class SharedScreen:
         last_publish = -1.0
         try:
             while not self.quit:
+                began = self.pace.monotonic()
                 now = self.clock.monotonic()
                 if not self.opts.headless:
                     self._pump_pygame(keys)
@@ -278,12 +286,12 @@ class SharedScreen:
                 if not self.opts.headless:
                     pygame.display.flip()
                 summary = self.summary()
-                if summary != published and now - last_publish >= 0.25:
+                if summary != published and began - last_publish >= 0.25:
                     await self.station.set_presence(self.opts.station, "online", **summary)
-                    published, last_publish = summary, now
+                    published, last_publish = summary, began
                 if self.opts.seconds is not None and now - start >= self.opts.seconds:
                     break
-                await self.clock.sleep(max(0.0, period - (self.clock.monotonic() - now)))
+                await self.pace.sleep(max(0.0, period - (self.pace.monotonic() - began)))
         finally:
             if self.current is not None:
                 self.finish("teacher")
