@@ -60,8 +60,8 @@ def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
     for code in value:
         if code not in LANGUAGES:
             raise PydanticCustomError(
-                "language", "'{code}' is not a language kit knows; use one of: {known}",
-                {"code": code, "known": ", ".join(LANGUAGES)})
+                "language", "'{at_key}' is not a language kit knows; use one of: {known}",
+                {"at_key": code, "known": ", ".join(LANGUAGES)})
     missing = [code for code in wanted if not str(value.get(code, "")).strip()]
     if missing:
         raise PydanticCustomError(

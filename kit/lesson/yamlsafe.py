@@ -1,61 +1,116 @@
-"""Teacher-proof YAML: safe loading with YAML 1.2 rules, and where every value came from.
+"""Teacher-proof and attacker-proof YAML: plain data, where every value came from, and every
+problem at its line and column.
 
 PyYAML follows YAML 1.1, where ``no`` is ``False``, ``12:30`` is the number 750 and
 ``2026-01-12`` is a date. Lesson files are written by teachers, so here only ``true``/``false``
-are booleans, only plain decimal numbers are numbers, and everything else stays text. Nodes are
-converted by hand so that each value keeps its line and column, and duplicate keys and YAML tags
-are reported rather than silently accepted.
+are booleans, only plain decimal numbers are numbers, and everything else stays text.
+
+The parser's *events* are turned into data here, in one loop with an explicit stack, rather
+than by PyYAML's composer and constructor. That is what makes hostile files cheap to refuse:
+
+* anchors and aliases are counted, and the size a document would have with every alias written
+  out is added up as it is read, so an alias bomb ("billion laughs") stops at the first alias
+  past the budget, long before anything is expanded;
+* an alias inside its own anchor (a document that contains itself) is refused, never walked;
+* nesting is bounded, and so is the file's size;
+* numbers are finite and of a sane size (no ``.nan``, ``.inf`` or 5,000-digit integers);
+* explicit tags (``!!int five``, ``!!python/object``) are refused.
+
+libyaml parses when it is there; the pure-Python parser gives the same events and marks, so a
+kit without libyaml behaves the same (the tests run both).
+
+Syntax errors that teachers make all the time (a tab used for indentation, an unquoted ``:``
+inside a text) are reported *and repaired* on a copy of the text, so the rest of the file is
+still checked and every problem comes out at once.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path as FsPath
 from typing import Any
 
 import yaml
-
-# libyaml is much faster; the pure-Python parser gives the same nodes and marks.
-try:
-    import yaml.cyaml
-
-    _Parser: Any = getattr(yaml.cyaml, "CParser", yaml.parser.Parser)
-except ImportError:  # pragma: no cover
-    _Parser = yaml.parser.Parser
+from yaml import events as ev
 
 Path = tuple[str | int, ...]
 
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
+MAX_BYTES = 512 * 1024  # the longest shipped lesson is 8 KB
+MAX_ALIASES = 100
+MAX_NODES = 50_000  # values in the document with every alias written out (a lesson: ~1,000)
+MAX_DEPTH = 64
+MAX_DIGITS = 15  # whole numbers up to 999 trillion
+_REPAIRS = 20
 
 
-class _Resolver(yaml.resolver.BaseResolver):
-    """YAML 1.2 core schema: no yes/no/on/off booleans, no sexagesimals, no dates."""
-
-    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's own layout)
-
-
-_Resolver.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                list("tTfF"))
-_Resolver.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-_Resolver.add_implicit_resolver(
-    _FLOAT, re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-                       r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+0123456789."))
-_Resolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"),
-                                ["~", "n", "N", ""])
+def _c_parser() -> Any:
+    try:
+        import yaml.cyaml
+    except ImportError:  # pragma: no cover (PyYAML built without libyaml)
+        return None
+    return getattr(yaml.cyaml, "CParser", None)
 
 
-class _Composer(_Parser, yaml.composer.Composer, _Resolver):  # type: ignore[misc]
+_BREAK = "\0 \t\r\n\x85\u2028\u2029"
+
+
+class _PureParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's pure-Python reader, scanner and parser: the same events as libyaml's."""
+
     def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
-        yaml.composer.Composer.__init__(self)
-        _Resolver.__init__(self)
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+    def scan_plain(self) -> Any:
+        """A plain scalar, where a '?' inside ``{en: Which?, lt: Kuris?}`` is text.
+
+        libyaml 0.2.5 allows it (yaml/libyaml#105); PyYAML's pure scanner still ends the
+        scalar at the '?' and fails the whole file (yaml/pyyaml#128), which would make three
+        of the shipped lessons unreadable without libyaml. This is PyYAML's method with that
+        one character set changed.
+        """
+        chunks: list[str] = []
+        start_mark = self.get_mark()
+        end_mark = start_mark
+        indent = self.indent + 1
+        spaces: list[str] = []
+        flow_stops = ",[]{}" if self.flow_level else ""
+        while True:
+            length = 0
+            if self.peek() == "#":
+                break
+            while True:
+                ch = self.peek(length)
+                if ch in _BREAK or ch in flow_stops or (
+                        ch == ":" and self.peek(length + 1) in _BREAK + flow_stops):
+                    break
+                length += 1
+            if length == 0:
+                break
+            self.allow_simple_key = False
+            chunks.extend(spaces)
+            chunks.append(self.prefix(length))
+            self.forward(length)
+            end_mark = self.get_mark()
+            spaces = self.scan_plain_spaces(indent, start_mark) or []
+            if not spaces or self.peek() == "#" or (
+                    not self.flow_level and self.column < indent):
+                break
+        return yaml.tokens.ScalarToken("".join(chunks), True, start_mark, end_mark)
+
+
+_CParser = _c_parser()
+
+
+def parser_for(text: str, *, pure: bool = False) -> Any:
+    """A parser over ``text``: libyaml's if it is there (and ``pure`` is false)."""
+    if _CParser is not None and not pure:
+        return _CParser(text)
+    return _PureParser(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +132,8 @@ class Document:
     data: Any
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # plain (unquoted) values followed by a comment on the same line: where the '#' is
+    cut: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """The position of ``path``, or of its nearest ancestor that exists."""
@@ -90,90 +147,473 @@ class Document:
         return self.values.get((), (1, 1))
 
 
-def _pos(mark: Any) -> tuple[int, int]:
-    return (mark.line + 1, mark.column + 1)
+class _Stop(Exception):
+    """The document cannot be read further (the problem is already recorded)."""
 
 
-def tab_problems(text: str) -> list[Problem]:
-    """Tabs in indentation: YAML forbids them, and they look like spaces in most editors."""
-    out = []
-    for n, line in enumerate(text.splitlines(), 1):
+# Scalars: YAML 1.2 core schema, with numbers bounded -----------------------------------------
+
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
+          "FALSE": False}
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_INT = re.compile(r"[-+]?[0-9]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_SPECIAL = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_TAG_PREFIX = "tag:yaml.org,2002:"
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG_PREFIX):] if tag.startswith(_TAG_PREFIX) else tag
+
+
+def _plain(value: str, at: tuple[int, int], problems: list[Problem]) -> Any:
+    """The value of a plain (unquoted, untagged) scalar."""
+    if not value:
+        return None
+    if value[0] not in "-+0123456789.tTfFnN~":
+        return value
+    if value in _BOOLS:
+        return _BOOLS[value]
+    if value in _NULLS:
+        return None
+    if _INT.fullmatch(value):
+        if len(value.lstrip("+-")) > MAX_DIGITS:
+            problems.append(Problem(*at, f"the number {value[:12]}... is far too big; "
+                                         "write a number with at most 15 digits"))
+            return value
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        number = float(value)
+        if not math.isfinite(number) or abs(number) >= 1e15:
+            problems.append(Problem(*at, f"the number {value[:20]} is out of range; write an "
+                                         "ordinary number such as 0.5 or 30"))
+            return value
+        return number
+    if _SPECIAL.fullmatch(value):
+        problems.append(Problem(*at, f"'{value}' (not-a-number or infinity) is not allowed; "
+                                     "write an ordinary number such as 0.5 or 30"))
+        return value
+    return value
+
+
+# Events to data -------------------------------------------------------------------------------
+
+_DISCARD = object()
+_NO_KEY = object()
+
+
+@dataclass(slots=True)
+class _Frame:
+    container: Any  # dict or list
+    path: Path
+    anchor: str | None
+    start: int  # nodes counted when this frame opened
+    key: Any = _NO_KEY
+    key_at: tuple[int, int] = (1, 1)
+    discard: bool = False
+    is_key: bool = False
+
+
+class _Builder:
+    def __init__(self, lines: list[str], problems: list[Problem]) -> None:
+        self.lines = lines
+        self.problems = problems
+        self.doc = Document(None)
+        self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (value, expanded size)
+        self.open: set[str] = set()
+        self.aliases = 0
+        self.nodes = 0
+        self.stack: list[_Frame] = []
+        self.done = False
+        self.blocks: list[tuple[int, int]] = []  # lines of block scalars (| and >)
+
+    def _count(self, n: int, at: tuple[int, int]) -> None:
+        self.nodes += n
+        if self.nodes > MAX_NODES:
+            self.problems.append(Problem(*at, f"this file holds more than {MAX_NODES:,} values "
+                                              "once its aliases (*name) are written out; a "
+                                              "lesson needs far fewer: write values out "
+                                              "instead of repeating aliases"))
+            raise _Stop
+
+    def _tag(self, tag: str | None, at: tuple[int, int], what: str) -> None:
+        if tag is None:
+            return
+        short = _short_tag(tag)
+        hint = {"!!int": "write the number as digits, e.g. 5",
+                "!!float": "write the number as digits, e.g. 0.5",
+                "!!str": "put the text in quotes instead",
+                "!!bool": "write true or false"}.get(short, f"write the {what} plainly")
+        self.problems.append(Problem(*at, f"YAML tag '{short}' is not allowed in this file; "
+                                          f"{hint}"))
+
+    def _path_here(self) -> Path | None:
+        """The path of the next value, or None if it will be dropped."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if top.discard:
+            return None
+        if isinstance(top.container, list):
+            return (*top.path, len(top.container))
+        if top.key is _DISCARD:
+            return None
+        return (*top.path, top.key)
+
+    def _attach(self, value: Any) -> None:
+        if not self.stack:
+            self.doc.data = value
+            self.done = True
+            return
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            top.container.append(value)
+            return
+        if top.key is _NO_KEY:  # this value is a key
+            self._key(value, top)
+            return
+        if top.key is not _DISCARD and not top.discard:
+            top.container[top.key] = value
+        top.key = _NO_KEY
+
+    def _key(self, value: Any, top: _Frame) -> None:
+        if value is _DISCARD:
+            top.key = _DISCARD
+            return
+        key = value if isinstance(value, str | int) and not isinstance(value, bool) else (
+            "" if value is None else str(value).lower())
+        path = (*top.path, key)
+        if key in top.container:
+            first = self.doc.keys.get(path, (0, 0))
+            self.problems.append(Problem(*top.key_at, f"duplicate key '{key}' (first given "
+                                                      f"on line {first[0]}); keep one"))
+            top.key = _DISCARD
+            return
+        if not top.discard:
+            self.doc.keys[path] = top.key_at
+        top.key = key
+
+    def scalar(self, e: Any) -> None:
+        at = (e.start_mark.line + 1, e.start_mark.column + 1)
+        self._count(1, at)
+        top = self.stack[-1] if self.stack else None
+        is_key = top is not None and isinstance(top.container, dict) and top.key is _NO_KEY
+        if is_key:
+            assert top is not None
+            top.key_at = at
+        path = None if is_key else self._path_here()
+        plain = e.implicit[0] and not e.style
+        if e.tag is not None and e.tag != "!":
+            self._tag(e.tag, at, "value")
+            value: Any = e.value
+        elif plain:
+            value = _plain(e.value, at, self.problems)
+        else:
+            value = e.value
+        if e.style in ("|", ">"):
+            self.blocks.append((e.start_mark.line + 1, e.end_mark.line + 1))
+        if e.anchor:
+            self.anchors[e.anchor] = (value, 1)
+        if path is not None:
+            self.doc.values[path] = at
+            if plain and e.end_mark.line < len(self.lines):
+                rest = self.lines[e.end_mark.line][e.end_mark.column:]
+                stripped = rest.lstrip(" \t")
+                if stripped.startswith("#") and len(stripped) < len(rest):
+                    self.doc.cut[path] = (e.end_mark.line + 1,
+                                          e.end_mark.column + len(rest) - len(stripped) + 1)
+        self._attach(value)
+
+    def start(self, e: Any, container: Any) -> None:
+        at = (e.start_mark.line + 1, e.start_mark.column + 1)
+        self._count(1, at)
+        if len(self.stack) >= MAX_DEPTH:
+            self.problems.append(Problem(*at, f"nested more than {MAX_DEPTH} levels deep; a "
+                                              "lesson never needs that many"))
+            raise _Stop
+        top = self.stack[-1] if self.stack else None
+        is_key = top is not None and isinstance(top.container, dict) and top.key is _NO_KEY
+        if e.tag is not None and e.tag != "!":
+            self._tag(e.tag, at, "list or group")
+        path: Path | None = None
+        if is_key:
+            self.problems.append(Problem(*at, "a key must be a plain word, not a list or "
+                                              "group"))
+        else:
+            path = self._path_here()
+        if path is not None:
+            self.doc.values[path] = at
+        if e.anchor:
+            self.open.add(e.anchor)
+        self.stack.append(_Frame(container, path or (), e.anchor, self.nodes,
+                                 discard=path is None, is_key=is_key))
+
+    def end(self) -> None:
+        frame = self.stack.pop()
+        if isinstance(frame.container, dict) and frame.key not in (_NO_KEY, _DISCARD):
+            frame.container.setdefault(frame.key, None)
+        if frame.anchor:
+            self.open.discard(frame.anchor)
+            self.anchors[frame.anchor] = (frame.container, self.nodes - frame.start)
+        if frame.is_key:
+            self.stack[-1].key = _DISCARD  # the value that follows is dropped with its key
+            return
+        self._attach(frame.container)
+
+    def alias(self, e: Any) -> None:
+        at = (e.start_mark.line + 1, e.start_mark.column + 1)
+        name = e.anchor
+        if name in self.open:
+            self.problems.append(Problem(*at, f"the alias *{name} is inside its own anchor "
+                                              f"&{name}, so it would repeat forever; write the "
+                                              "values out"))
+            raise _Stop
+        if name not in self.anchors:
+            self.problems.append(Problem(*at, f"the alias *{name} has no anchor &{name} above "
+                                              "it; write the value out"))
+            raise _Stop
+        self.aliases += 1
+        if self.aliases > MAX_ALIASES:
+            self.problems.append(Problem(*at, f"more than {MAX_ALIASES} aliases (*name); write "
+                                              "the values out"))
+            raise _Stop
+        value, size = self.anchors[name]
+        self._count(size, at)
+        path = self._path_here()
+        if path is not None:
+            self.doc.values[path] = at
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.container, dict) and top.key is _NO_KEY:
+            top.key_at = at
+        self._attach(value)
+
+
+def _run(parser: Any, builder: _Builder) -> None:
+    documents = 0
+    while True:
+        e: Any = parser.get_event()
+        if isinstance(e, ev.ScalarEvent):
+            builder.scalar(e)
+        elif isinstance(e, ev.MappingStartEvent):
+            builder.start(e, {})
+        elif isinstance(e, ev.SequenceStartEvent):
+            builder.start(e, [])
+        elif isinstance(e, ev.MappingEndEvent | ev.SequenceEndEvent):
+            builder.end()
+        elif isinstance(e, ev.AliasEvent):
+            builder.alias(e)
+        elif isinstance(e, ev.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                mark: Any = e.start_mark
+                builder.problems.append(Problem(
+                    mark.line + 1, mark.column + 1,
+                    "a second document starts here ('---'); a file holds one lesson"))
+                return
+        elif isinstance(e, ev.StreamEndEvent):
+            return
+
+
+# Syntax errors, in words a teacher can act on ------------------------------------------------
+
+def _syntax_message(problem: str, context: str) -> str:
+    p = problem or ""
+    if "mapping values are not allowed" in p:
+        return ("a ':' followed by a space inside a value; put the whole value in quotes, "
+                "e.g. text: \"Tip: go slow\"")
+    if "'\\t'" in p or "\\t" in p:
+        return "tab used for indentation; indent with spaces only"
+    if "expected ',' or ']'" in p:
+        return ("a list in [...] is not closed here; add ']' (and put texts with commas or "
+                "brackets in quotes)")
+    if "expected ',' or '}'" in p:
+        return ("a group in {...} is not closed here; add '}' (and put texts with commas or "
+                "braces in quotes)")
+    if "expected <block end>" in p or "expected key" in p:
+        return ("this line is indented differently from the lines around it; line it up with "
+                "the keys of the same group")
+    if "found unexpected end of stream" in p or "unclosed" in p:
+        return "a quote or bracket opened before this point is never closed"
+    if "could not find expected ':'" in p:
+        return "a line without 'key: value'; add the ':' or put the text in quotes"
+    if "found character" in p and "cannot start any token" in p:
+        char = p.split("character", 1)[1].split("that", 1)[0].strip()
+        return f"YAML cannot start a value with {char}; put the value in quotes"
+    if "found undefined alias" in p or "found undefined tag handle" in p:
+        return f"{p}; write the value out"
+    ctx = f" ({context})" if context else ""
+    return f"YAML syntax error: {p or 'cannot be read'}{ctx}"
+
+
+def tab_lines(text: str) -> list[tuple[int, int]]:
+    """Lines (1-based) whose indentation holds a tab, and the tab's column."""
+    out: list[tuple[int, int]] = []
+    if "\t" not in text:
+        return out
+    for n, line in enumerate(text.split("\n"), 1):
         indent = len(line) - len(line.lstrip(" \t"))
         i = line.find("\t", 0, indent)
         if i >= 0:
-            out.append(Problem(n, i + 1, "tab used for indentation; indent with spaces only"))
+            out.append((n, i + 1))
     return out
 
 
-def load(text: str) -> tuple[Document | None, list[Problem]]:
-    """Parse one YAML document. Returns the document (``None`` if it cannot be read at all)
-    and every problem found."""
-    problems = tab_problems(text)
-    if problems:
-        return None, problems
+def _repair_tabs(text: str, width: int) -> str:
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        body = line.lstrip(" \t")
+        indent = line[:len(line) - len(body)]
+        if "\t" in indent:
+            lines[i] = indent.replace("\t", " " * width) + body
+    return "\n".join(lines)
+
+
+def _repair_colon(text: str, line: int) -> str | None:
+    """Quote the plain value on ``line`` (1-based) that holds a ': '."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines):
+        return None
+    src = lines[line - 1]
+    m = re.match(r"^(\s*(?:- )?[^\s:#'\"{}\[\],][^:#]*:\s+)([^'\"\s{}\[\]|>&*!].*)$", src)
+    if m is None:
+        return None
+    head, value = m.groups()
+    value = value.rstrip()
+    lines[line - 1] = head + '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return "\n".join(lines)
+
+
+def _parse(text: str, pure: bool) -> tuple[_Builder, Problem | None, bool]:
+    """One pass: the builder, the syntax error that stopped it (if any), and whether it was
+    stopped on purpose (an alias bomb, too deep...)."""
+    builder = _Builder(text.split("\n"), [])
     try:
-        composer = _Composer(text)
-        node = composer.get_single_node()
+        _run(parser_for(text, pure=pure), builder)
+    except _Stop:
+        return builder, None, True
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line, col = _pos(mark) if mark else (1, 1)
-        what = e.problem or "cannot be read"
-        ctx = f" ({e.context})" if e.context else ""
-        return None, [Problem(line, col, f"YAML syntax error: {what}{ctx}")]
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return builder, Problem(line, col, _syntax_message(str(e.problem or ""),
+                                                           str(e.context or ""))), False
     except yaml.YAMLError as e:
-        return None, [Problem(1, 1, f"YAML syntax error: {e}")]
-    if node is None:
-        return None, [Problem(1, 1, "the file is empty")]
-    doc = Document(None)
-    doc.data = _convert(node, (), doc, problems)
-    return doc, problems
+        return builder, Problem(1, 1, f"YAML cannot read this file: {e}"), False
+    return builder, None, False
 
 
-def _convert(node: Any, path: Path, doc: Document, problems: list[Problem]) -> Any:
-    doc.values[path] = _pos(node.start_mark)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for knode, vnode in node.value:
-            if not isinstance(knode, yaml.ScalarNode):
-                problems.append(Problem(*_pos(knode.start_mark), "a key must be a plain word"))
-                continue
-            key = _scalar(knode, problems)
-            if not isinstance(key, str | int):
-                key = str(knode.value)
-            if key in out:
-                first = doc.keys.get((*path, key), (0, 0))
-                problems.append(Problem(*_pos(knode.start_mark),
-                                        f"duplicate key '{key}' (first given on line {first[0]})"))
-                continue
-            doc.keys[(*path, key)] = _pos(knode.start_mark)
-            out[key] = _convert(vnode, (*path, key), doc, problems)
-        if node.tag not in (_MAP,):
-            problems.append(Problem(*_pos(node.start_mark), f"YAML tag {node.tag} not allowed"))
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ:
-            problems.append(Problem(*_pos(node.start_mark), f"YAML tag {node.tag} not allowed"))
-        return [_convert(v, (*path, i), doc, problems) for i, v in enumerate(node.value)]
-    return _scalar(node, problems)
+def load(text: str, *, pure: bool = False) -> tuple[Document | None, list[Problem]]:
+    """Parse one YAML document. Returns the document (``None`` if it cannot be read at all)
+    and every problem found, in file order."""
+    builder, error, stopped = _parse(text, pure)
+    problems: list[Problem] = []
+    tabs = tab_lines(text) if error is not None else []
+    if tabs:
+        # Tabs in indentation: report each, then read on with spaces in their place (the
+        # width that gets furthest through the file), so the rest is still checked.
+        best: tuple[_Builder, Problem | None, bool] | None = None
+        for width in (0, 2, 4, 8):
+            got = _parse(_repair_tabs(text, width), pure)
+            if got[1] is None:
+                best, text = got, _repair_tabs(text, width)
+                break
+            if best is None or (got[1] is not None and best[1] is not None
+                                and got[1].line > best[1].line):
+                best, text = got, _repair_tabs(text, width)
+        assert best is not None
+        builder, error, stopped = best
+        problems += _tab_problems(tabs, builder.blocks)
+        if error is not None and error.message.startswith("tab used"):
+            error = None if problems else error
+    for _ in range(_REPAIRS):
+        if error is None or "':' followed by a space" not in error.message:
+            break
+        repaired = _repair_colon(text, error.line)
+        if repaired is None:
+            break
+        problems.append(error)
+        text = repaired
+        builder, error, stopped = _parse(text, pure)
+    if error is not None:
+        problems.append(error)
+    problems += builder.problems
+    if error is not None or stopped:
+        return None, _sorted(problems)
+    if not builder.done:
+        problems.append(Problem(1, 1, "the file is empty"))
+        return None, _sorted(problems)
+    return builder.doc, _sorted(problems)
 
 
-def _scalar(node: Any, problems: list[Problem]) -> Any:
-    tag, value = node.tag, node.value
-    if tag == _STR:
-        return value
-    if tag == _NULL:
-        return None
-    if tag == _BOOL:
-        return value.lower() == "true"
-    if tag == _INT:
-        return int(value)
-    if tag == _FLOAT:
-        low = value.lower()
-        if low.endswith("nan"):
-            return float("nan")
-        if low.endswith("inf"):
-            return float("-inf") if low.startswith("-") else float("inf")
-        return float(value)
-    problems.append(Problem(*_pos(node.start_mark),
-                            f"YAML tag {tag} not allowed in a lesson file; write plain values"))
-    return value
+def _tab_problems(tabs: list[tuple[int, int]], blocks: list[tuple[int, int]]) -> list[Problem]:
+    return [Problem(n, c, "tab used for indentation; indent with spaces only")
+            for n, c in tabs if not any(a < n < b for a, b in blocks)]
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    out = []
+    for p in sorted(problems, key=lambda p: (p.line, p.col)):
+        if p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
+
+
+# Files ------------------------------------------------------------------------------------------
+
+def decode(data: bytes) -> tuple[str, list[Problem]]:
+    """The text of a file that should be UTF-8; a byte that is not is reported where it is
+    (and replaced, so the rest of the file is still checked)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", [Problem(1, 1, "this file is saved as UTF-16 ('Unicode'); save it as UTF-8 "
+                                  "in your editor (Save as..., encoding UTF-8)")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as e:
+        problems = []
+        start = 0
+        text = data.decode("utf-8", "replace")
+        while True:
+            try:
+                data[start:].decode("utf-8")
+                break
+            except UnicodeDecodeError as err:
+                at = start + err.start
+                line = data.count(b"\n", 0, at) + 1
+                line_start = data.rfind(b"\n", 0, at) + 1
+                col = len(data[line_start:at].decode("utf-8", "replace")) + 1
+                problems.append(Problem(line, col, f"byte 0x{data[at]:02X} here is not UTF-8 "
+                                                   "text; save the file as UTF-8 in your "
+                                                   "editor (Save as..., encoding UTF-8)"))
+                start = at + max(1, err.end - err.start)
+                if len(problems) >= 5:
+                    break
+        del e
+        return text, problems
+
+
+def read(path: str | FsPath, *, pure: bool = False) -> tuple[Document | None, list[Problem]]:
+    """Read and parse a YAML file; problems as in :func:`load`, plus unreadable files."""
+    p = FsPath(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            return None, [Problem(1, 1, f"this file is {size:,} bytes; a lesson file is at "
+                                        f"most {MAX_BYTES:,} (is it the right file?)")]
+        data = p.read_bytes()
+    except IsADirectoryError:
+        return None, [Problem(1, 1, "this is a folder; give the path of a .yaml file")]
+    except FileNotFoundError:
+        return None, [Problem(1, 1, "no such file; check the name and folder")]
+    except OSError as e:
+        return None, [Problem(1, 1, f"cannot read the file ({e.strerror or e})")]
+    text, problems = decode(data)
+    if not text and problems:
+        return None, problems
+    doc, more = load(text, pure=pure)
+    return doc, _sorted(problems + more)
+
+
+Validator = Callable[[Document], list[Problem]]
