@@ -102,7 +102,7 @@ def _translate(doc: Document, err: dict[str, Any], path: Path) -> Problem | None
         if isinstance(step, dict) and step.get("type") == "break":
             line, col = doc.where(path[:2])
             return Problem(line, col, "this break has no 'text', so pupils would see an empty "
-                                      "screen; add e.g. text: {en: Short break, stretch!}")
+                                      "screen; add e.g. text: {en: Time for a short break}")
     if kind == "language":
         code = str(ctx.get("at_key"))
         line, col = doc.where((*path, code), key=True)

@@ -272,8 +272,10 @@ def describe(doc: Document, err: dict[str, Any], path: Path,
     if kind in ("bool_parsing", "bool_type"):
         return Problem(line, col, f"{where}: write true or false, not {shape(value)}")
     if kind == "string_type" and value is None:
-        return Problem(line, col, f"{where}: has no text; if this is inside {{...}}, a comma "
-                                  "there starts a new entry: put the text in quotes")
+        source = doc.lines[line - 1][:col] if 0 < line <= len(doc.lines) else ""
+        hint = (": if this is inside {...}, a comma there starts a new entry, so put the text "
+                "in quotes") if "{" in source else ""
+        return Problem(line, col, f"{where}: has no text{hint}")
     if kind == "string_type":
         return Problem(line, col, f"{where}: should be text, not {shape(value)}")
     if kind in ("dict_type", "model_type", "model_attributes_type"):

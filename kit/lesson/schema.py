@@ -78,6 +78,17 @@ def _check_id(value: str) -> str:
     return value
 
 
+def _age_order(value: str) -> str:
+    low, high = (int(x) for x in value.split("-"))
+    if low > high:
+        raise PydanticCustomError("ages", "'{value}' runs backwards; write {fixed}",
+                                  {"value": value, "fixed": f"{high}-{low}"})
+    if low < 4 or high > 19:
+        raise PydanticCustomError("ages", "'{value}' is not a school age range; write e.g. "
+                                  "8-11", {"value": value})
+    return value
+
+
 Duration = Annotated[float, BeforeValidator(parse_duration),
                      Field(json_schema_extra={"examples": ["5m", "90s", "1:30"]})]
 Text = Annotated[dict[str, str], AfterValidator(_languages),
@@ -99,7 +110,8 @@ class Meta(Model):
     id: Id
     title: Text
     summary: Text
-    ages: str = Field(pattern=r"^\d{1,2}-\d{1,2}$", description="age range, e.g. 8-11")
+    ages: Annotated[str, AfterValidator(_age_order)] = Field(
+        pattern=r"^\d{1,2}-\d{1,2}$", description="age range, e.g. 8-11")
     duration: Duration
     languages: list[Literal["en", "lt", "lv", "pl", "it", "es", "bg", "de", "fr", "et", "uk"]] \
         = Field(min_length=1)
@@ -261,7 +273,7 @@ class ReflectStep(StepBase):
 
 class BreakStep(StepBase):
     type: Literal["break"]
-    text: Text | None = None
+    text: Text = Field(description="what pupils see during the break")
 
 
 Step = Annotated[

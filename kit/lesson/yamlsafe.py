@@ -134,6 +134,7 @@ class Document:
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
     # plain (unquoted) values followed by a comment on the same line: where the '#' is
     cut: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """The position of ``path``, or of its nearest ancestor that exists."""
@@ -218,7 +219,7 @@ class _Builder:
     def __init__(self, lines: list[str], problems: list[Problem]) -> None:
         self.lines = lines
         self.problems = problems
-        self.doc = Document(None)
+        self.doc = Document(None, lines=lines)
         self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (value, expanded size)
         self.open: set[str] = set()
         self.aliases = 0
@@ -511,14 +512,15 @@ def load(text: str, *, pure: bool = False) -> tuple[Document | None, list[Proble
         # Tabs in indentation: report each, then read on with spaces in their place (the
         # width that gets furthest through the file), so the rest is still checked.
         best: tuple[_Builder, Problem | None, bool] | None = None
-        for width in (0, 2, 4, 8):
-            got = _parse(_repair_tabs(text, width), pure)
+        original = text
+        for width in (4, 2, 0, 8):
+            candidate = _repair_tabs(original, width)
+            got = _parse(candidate, pure)
+            if best is None or got[1] is None or (best[1] is not None
+                                                  and got[1].line > best[1].line):
+                best, text = got, candidate
             if got[1] is None:
-                best, text = got, _repair_tabs(text, width)
                 break
-            if best is None or (got[1] is not None and best[1] is not None
-                                and got[1].line > best[1].line):
-                best, text = got, _repair_tabs(text, width)
         assert best is not None
         builder, error, stopped = best
         problems += _tab_problems(tabs, builder.blocks)
