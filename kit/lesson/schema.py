@@ -18,9 +18,12 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from kit.activities import catalog
 
 SCHEMA_VERSION = 1
 LANGUAGES = ("en", "lt", "lv", "pl", "it", "es", "bg", "de", "fr", "et", "uk")
@@ -71,7 +74,7 @@ def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
 
 
 def _check_id(value: str) -> str:
-    if not re.match(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", value):
+    if not re.match(ID_PATTERN, value):
         raise PydanticCustomError(
             "id", "'{value}' is not a valid id: use lower-case letters, digits and '-', "
             "e.g. 'robot-maze'", {"value": value})
@@ -89,12 +92,29 @@ def _age_order(value: str) -> str:
     return value
 
 
-Duration = Annotated[float, BeforeValidator(parse_duration),
-                     Field(json_schema_extra={"examples": ["5m", "90s", "1:30"]})]
-Text = Annotated[dict[str, str], AfterValidator(_languages),
-                 Field(description="text shown to pupils, one entry per language, "
-                                   "e.g. {en: Hello, lt: Labas}")]
-Id = Annotated[str, AfterValidator(_check_id)]
+# What editors see (JSON Schema); the validators above say the same in more words.
+_DURATION_JSON = {
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": 0, "description": "seconds"},
+        {"type": "string",
+         "pattern": r"^(?:\d{1,3}:[0-5]\d|(?:\d+h)?\s*(?:\d+m(?:in)?)?\s*(?:\d+s)?)$",
+         "minLength": 2},
+    ],
+    "examples": ["5m", "90s", "1m30s", "1:30"],
+}
+_TEXT_JSON = {
+    "type": "object",
+    "description": "text shown to pupils, one entry per language, e.g. {en: Hello, lt: Labas}",
+    "propertyNames": {"enum": list(LANGUAGES)},
+    "additionalProperties": {"type": "string"},
+    "minProperties": 1,
+}
+ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+
+Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_JSON)]
+Text = Annotated[dict[str, str], AfterValidator(_languages), WithJsonSchema(_TEXT_JSON)]
+Id = Annotated[str, AfterValidator(_check_id),
+               WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
 
 
 class Model(BaseModel):
@@ -126,7 +146,8 @@ class Requires(Model):
                         description="robots the room needs (one per team)")
     controllers: int = Field(default=0, ge=0, le=64,
                              description="micro:bit controllers needed")
-    activities: list[str] = Field(default_factory=list)
+    activities: list[str] = Field(default_factory=list,
+                                  json_schema_extra={"items": {"enum": catalog.names()}})
 
 
 class Role(Model):
@@ -210,7 +231,7 @@ class ShowStep(StepBase):
 
 class ActivityStep(StepBase):
     type: Literal["activity"]
-    activity: str
+    activity: str = Field(json_schema_extra={"enum": catalog.names()})
     params: dict[str, Any] = Field(default_factory=dict)
     text: Text | None = None
 
@@ -222,6 +243,9 @@ class Drive(Model):
 
 
 class RobotCommand(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra={"minProperties": 1, "maxProperties": 1})
+
     drive: Drive | None = None
     led: str | None = None
     sound: str | None = None

@@ -249,3 +249,41 @@ def test_every_break_shows_pupils_a_text() -> None:
         for step in load_lesson(path).steps:
             if step.type == "break":  # type: ignore[attr-defined]
                 assert step.text and all(step.text.values())  # type: ignore[attr-defined]
+
+
+def _schema_validator() -> object:
+    from jsonschema import Draft202012Validator
+
+    from kit.lesson.schema import json_schema
+
+    schema = json_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("path", [*LESSONS, BASE], ids=lambda p: p.stem)
+def test_an_independent_json_schema_validator_accepts_every_shipped_lesson(path: Path) -> None:
+    validator = _schema_validator()
+    doc, _ = load(path.read_text(encoding="utf-8"))
+    assert doc is not None
+    errors = [e.message for e in validator.iter_errors(doc.data)]  # type: ignore[attr-defined]
+    assert errors == []
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("  id: tiny", "  id: Tiny Lesson"),                                   # id pattern
+    ("title: {en: Tiny lesson, lt:", "title: {en: Tiny lesson, xx:"),     # language code
+    ("languages: [en, lt]", "languages: [en, klingon]"),                   # language code
+    ("duration: 10m", "duration: ten minutes"),                            # duration
+    ("time: {target: 1m}\n    notes", "time: {target: -5}\n    notes"),    # duration
+    ("activity: pixel-mural\n", "activity: pixel-mual\n"),                 # activity name
+    ("      - led: heart", "      - {led: heart, sound: beep}"),           # one command
+])
+def test_the_json_schema_refuses_what_it_can_express(before: str, after: str) -> None:
+    validator = _schema_validator()
+    text = BASE.read_text()
+    assert before in text
+    doc, _ = load(text.replace(before, after, 1))
+    assert doc is not None
+    assert list(validator.iter_errors(doc.data)), after  # type: ignore[attr-defined]
+    assert check_text(text.replace(before, after, 1))[0] is None  # and so does the checker
