@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     ValidationInfo,
     WithJsonSchema,
     model_validator,
@@ -109,6 +110,7 @@ _TEXT_JSON = {
     "additionalProperties": {"type": "string"},
     "minProperties": 1,
 }
+_ACTIVITIES: list[JsonValue] = list(catalog.names())
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 
 Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_JSON)]
@@ -147,7 +149,7 @@ class Requires(Model):
     controllers: int = Field(default=0, ge=0, le=64,
                              description="micro:bit controllers needed")
     activities: list[str] = Field(default_factory=list,
-                                  json_schema_extra={"items": {"enum": catalog.names()}})
+                                  json_schema_extra={"items": {"enum": _ACTIVITIES}})
 
 
 class Role(Model):
@@ -231,7 +233,7 @@ class ShowStep(StepBase):
 
 class ActivityStep(StepBase):
     type: Literal["activity"]
-    activity: str = Field(json_schema_extra={"enum": catalog.names()})
+    activity: str = Field(json_schema_extra={"enum": _ACTIVITIES})
     params: dict[str, Any] = Field(default_factory=dict)
     text: Text | None = None
 
