@@ -35,6 +35,18 @@ _CLOCK = re.compile(r"^(?P<m>\d{1,3}):(?P<s>[0-5]\d)$")
 
 def parse_duration(value: Any) -> float:
     """``90``, ``"90s"``, ``"5m"``, ``"1m30s"``, ``"1h"`` or ``"1:30"`` (minutes:seconds)."""
+    if type(value) is str and value in _DURATIONS:
+        return _DURATIONS[value]
+    seconds = _parse_duration(value)
+    if type(value) is str and len(_DURATIONS) < 1000:
+        _DURATIONS[value] = seconds
+    return seconds
+
+
+_DURATIONS: dict[str, float] = {}  # lessons repeat the same few durations
+
+
+def _parse_duration(value: Any) -> float:
     if isinstance(value, bool):
         raise PydanticCustomError("duration", "'{value}' is not a duration; write e.g. 5m, "
                                   "90s or 1:30", {"value": value})

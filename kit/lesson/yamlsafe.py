@@ -167,16 +167,17 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG_PREFIX):] if tag.startswith(_TAG_PREFIX) else tag
 
 
+_WORDS: dict[str, Any] = {**_BOOLS, **dict.fromkeys(_NULLS)}
+_NUMERIC_START = frozenset("-+.0123456789")
+_NUMERIC_END = frozenset("0123456789.fFnN")  # digits, '1.', '.inf', '.nan'
+
+
 def _plain(value: str, at: tuple[int, int], problems: list[Problem]) -> Any:
     """The value of a plain (unquoted, untagged) scalar."""
-    if not value:
-        return None
-    if value[0] not in "-+0123456789.tTfFnN~":
-        return value
-    if value in _BOOLS:
-        return _BOOLS[value]
-    if value in _NULLS:
-        return None
+    if value in _WORDS:
+        return _WORDS[value]
+    if value[0] not in _NUMERIC_START or value[-1] not in _NUMERIC_END:
+        return value  # words, and durations such as 5m or 90s
     if _INT.fullmatch(value):
         if len(value.lstrip("+-")) > MAX_DIGITS:
             problems.append(Problem(*at, f"the number {value[:12]}... is far too big; "
@@ -206,16 +207,22 @@ _NO_KEY = object()
 @dataclass(slots=True)
 class _Frame:
     container: Any  # dict or list
+    is_map: bool
     path: Path
     anchor: str | None
     start: int  # nodes counted when this frame opened
     key: Any = _NO_KEY
     key_at: tuple[int, int] = (1, 1)
-    discard: bool = False
-    is_key: bool = False
+    discard: bool = False  # read, but dropped (under a refused key)
+    is_key: bool = False  # a list or group used as a key
 
 
 class _Builder:
+    """Turns parser events into data, positions and problems (see the module docstring).
+
+    The common events (a plain key, a value) take the short path in :meth:`run`; anchors,
+    aliases, tags and odd keys go through the methods below."""
+
     def __init__(self, lines: list[str], problems: list[Problem]) -> None:
         self.lines = lines
         self.problems = problems
@@ -227,19 +234,16 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.done = False
         self.blocks: list[tuple[int, int]] = []  # lines of block scalars (| and >)
+        self.hashes = frozenset(i for i, line in enumerate(lines) if "#" in line)
 
-    def _count(self, n: int, at: tuple[int, int]) -> None:
-        self.nodes += n
-        if self.nodes > MAX_NODES:
-            self.problems.append(Problem(*at, f"this file holds more than {MAX_NODES:,} values "
-                                              "once its aliases (*name) are written out; a "
-                                              "lesson needs far fewer: write values out "
-                                              "instead of repeating aliases"))
-            raise _Stop
+    def _too_many(self, at: tuple[int, int]) -> None:
+        self.problems.append(Problem(*at, f"this file holds more than {MAX_NODES:,} values "
+                                          "once its aliases (*name) are written out; a lesson "
+                                          "needs far fewer: write values out instead of "
+                                          "repeating aliases"))
+        raise _Stop
 
-    def _tag(self, tag: str | None, at: tuple[int, int], what: str) -> None:
-        if tag is None:
-            return
+    def _tag(self, tag: str, at: tuple[int, int], what: str) -> None:
         short = _short_tag(tag)
         hint = {"!!int": "write the number as digits, e.g. 5",
                 "!!float": "write the number as digits, e.g. 0.5",
@@ -248,118 +252,136 @@ class _Builder:
         self.problems.append(Problem(*at, f"YAML tag '{short}' is not allowed in this file; "
                                           f"{hint}"))
 
-    def _path_here(self) -> Path | None:
-        """The path of the next value, or None if it will be dropped."""
-        if not self.stack:
-            return ()
-        top = self.stack[-1]
-        if top.discard:
-            return None
-        if isinstance(top.container, list):
-            return (*top.path, len(top.container))
-        if top.key is _DISCARD:
-            return None
-        return (*top.path, top.key)
-
-    def _attach(self, value: Any) -> None:
-        if not self.stack:
+    def _put(self, value: Any, at: tuple[int, int], plain: bool = False,
+             end: Any = None) -> None:
+        """Place a value (or a key) in the open container."""
+        stack = self.stack
+        if not stack:
             self.doc.data = value
+            self.doc.values[()] = at
             self.done = True
             return
-        top = self.stack[-1]
-        if isinstance(top.container, list):
-            top.container.append(value)
+        top = stack[-1]
+        container = top.container
+        if not top.is_map:
+            if not top.discard:
+                path = (*top.path, len(container))
+                self.doc.values[path] = at
+                if plain and end is not None and end.line in self.hashes:
+                    self._cut(path, end)
+            container.append(value)
             return
-        if top.key is _NO_KEY:  # this value is a key
+        key = top.key
+        if key is _NO_KEY:  # this value is a key
+            top.key_at = at
             self._key(value, top)
             return
-        if top.key is not _DISCARD and not top.discard:
-            top.container[top.key] = value
         top.key = _NO_KEY
+        if key is _DISCARD or top.discard:
+            return
+        path = (*top.path, key)
+        self.doc.values[path] = at
+        if plain and end is not None and end.line in self.hashes:
+            self._cut(path, end)
+        container[key] = value
 
     def _key(self, value: Any, top: _Frame) -> None:
         if value is _DISCARD:
             top.key = _DISCARD
             return
-        key = value if isinstance(value, str | int) and not isinstance(value, bool) else (
-            "" if value is None else str(value).lower())
-        path = (*top.path, key)
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+            key = value
+        else:
+            key = "" if value is None else str(value).lower()
         if key in top.container:
-            first = self.doc.keys.get(path, (0, 0))
+            first = self.doc.keys.get((*top.path, key), (0, 0))
             self.problems.append(Problem(*top.key_at, f"duplicate key '{key}' (first given "
                                                       f"on line {first[0]}); keep one"))
             top.key = _DISCARD
             return
         if not top.discard:
-            self.doc.keys[path] = top.key_at
+            self.doc.keys[(*top.path, key)] = top.key_at
+        top.container[key] = None  # holds the key's place (and order) until its value comes
         top.key = key
 
+    def _cut(self, path: Path, end: Any) -> None:
+        rest = self.lines[end.line][end.column:]
+        stripped = rest.lstrip(" \t")
+        if stripped.startswith("#") and len(stripped) < len(rest):
+            self.doc.cut[path] = (end.line + 1, end.column + len(rest) - len(stripped) + 1)
+
     def scalar(self, e: Any) -> None:
-        at = (e.start_mark.line + 1, e.start_mark.column + 1)
-        self._count(1, at)
-        top = self.stack[-1] if self.stack else None
-        is_key = top is not None and isinstance(top.container, dict) and top.key is _NO_KEY
-        if is_key:
-            assert top is not None
-            top.key_at = at
-        path = None if is_key else self._path_here()
-        plain = e.implicit[0] and not e.style
-        if e.tag is not None and e.tag != "!":
-            self._tag(e.tag, at, "value")
-            value: Any = e.value
-        elif plain:
-            value = _plain(e.value, at, self.problems)
-        else:
-            value = e.value
-        if e.style in ("|", ">"):
-            self.blocks.append((e.start_mark.line + 1, e.end_mark.line + 1))
+        """Any scalar event (the short path for the common ones is in :func:`_run`)."""
+        mark = e.start_mark
+        at = (mark.line + 1, mark.column + 1)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._too_many(at)
+        tag, style, value = e.tag, e.style, e.value
+        plain = False
+        if tag is not None and tag != "!":
+            self._tag(tag, at, "value")
+        elif e.implicit[0] and not style:
+            plain = True
+            value = _plain(value, at, self.problems) if value else None
+        if style in ("|", ">"):
+            self.blocks.append((mark.line + 1, e.end_mark.line + 1))
         if e.anchor:
             self.anchors[e.anchor] = (value, 1)
-        if path is not None:
-            self.doc.values[path] = at
-            if plain and e.end_mark.line < len(self.lines):
-                rest = self.lines[e.end_mark.line][e.end_mark.column:]
-                stripped = rest.lstrip(" \t")
-                if stripped.startswith("#") and len(stripped) < len(rest):
-                    self.doc.cut[path] = (e.end_mark.line + 1,
-                                          e.end_mark.column + len(rest) - len(stripped) + 1)
-        self._attach(value)
+        self._put(value, at, plain, e.end_mark)
 
-    def start(self, e: Any, container: Any) -> None:
-        at = (e.start_mark.line + 1, e.start_mark.column + 1)
-        self._count(1, at)
+    def start(self, e: Any, is_map: bool) -> None:
+        mark = e.start_mark
+        at = (mark.line + 1, mark.column + 1)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._too_many(at)
         if len(self.stack) >= MAX_DEPTH:
             self.problems.append(Problem(*at, f"nested more than {MAX_DEPTH} levels deep; a "
                                               "lesson never needs that many"))
             raise _Stop
-        top = self.stack[-1] if self.stack else None
-        is_key = top is not None and isinstance(top.container, dict) and top.key is _NO_KEY
         if e.tag is not None and e.tag != "!":
             self._tag(e.tag, at, "list or group")
-        path: Path | None = None
-        if is_key:
-            self.problems.append(Problem(*at, "a key must be a plain word, not a list or "
-                                              "group"))
-        else:
-            path = self._path_here()
+        top = self.stack[-1] if self.stack else None
+        path: Path | None = ()
+        is_key = False
+        if top is not None:
+            if top.discard:
+                path = None
+            elif top.is_map and top.key is _NO_KEY:
+                self.problems.append(Problem(*at, "a key must be a plain word, not a list or "
+                                                  "group"))
+                is_key, path = True, None
+            elif top.is_map:
+                path = None if top.key is _DISCARD else (*top.path, top.key)
+            else:
+                path = (*top.path, len(top.container))
         if path is not None:
             self.doc.values[path] = at
         if e.anchor:
             self.open.add(e.anchor)
-        self.stack.append(_Frame(container, path or (), e.anchor, self.nodes,
-                                 discard=path is None, is_key=is_key))
+        self.stack.append(_Frame({} if is_map else [], is_map, path or (), e.anchor,
+                                 self.nodes, discard=path is None, is_key=is_key))
 
     def end(self) -> None:
         frame = self.stack.pop()
-        if isinstance(frame.container, dict) and frame.key not in (_NO_KEY, _DISCARD):
-            frame.container.setdefault(frame.key, None)
         if frame.anchor:
             self.open.discard(frame.anchor)
             self.anchors[frame.anchor] = (frame.container, self.nodes - frame.start)
         if frame.is_key:
             self.stack[-1].key = _DISCARD  # the value that follows is dropped with its key
             return
-        self._attach(frame.container)
+        if not self.stack:
+            self.doc.data = frame.container
+            self.done = True
+            return
+        top = self.stack[-1]
+        if top.is_map:
+            key, top.key = top.key, _NO_KEY
+            if key is not _DISCARD and not top.discard:
+                top.container[key] = frame.container
+        else:
+            top.container.append(frame.container)
 
     def alias(self, e: Any) -> None:
         at = (e.start_mark.line + 1, e.start_mark.column + 1)
@@ -379,39 +401,85 @@ class _Builder:
                                               "the values out"))
             raise _Stop
         value, size = self.anchors[name]
-        self._count(size, at)
-        path = self._path_here()
-        if path is not None:
-            self.doc.values[path] = at
-        top = self.stack[-1] if self.stack else None
-        if top is not None and isinstance(top.container, dict) and top.key is _NO_KEY:
-            top.key_at = at
-        self._attach(value)
+        self.nodes += size
+        if self.nodes > MAX_NODES:
+            self._too_many(at)
+        self._put(value, at)
 
 
 def _run(parser: Any, builder: _Builder) -> None:
+    get = parser.get_event
+    scalar_event, map_start, seq_start = ev.ScalarEvent, ev.MappingStartEvent, \
+        ev.SequenceStartEvent
+    ends = (ev.MappingEndEvent, ev.SequenceEndEvent)
+    stack = builder.stack
+    values = builder.doc.values
+    keys = builder.doc.keys
+    hashes = builder.hashes
+    special = _NUMERIC_START
+    words = _WORDS
+    problems = builder.problems
     documents = 0
     while True:
-        e: Any = parser.get_event()
-        if isinstance(e, ev.ScalarEvent):
-            builder.scalar(e)
-        elif isinstance(e, ev.MappingStartEvent):
-            builder.start(e, {})
-        elif isinstance(e, ev.SequenceStartEvent):
-            builder.start(e, [])
-        elif isinstance(e, ev.MappingEndEvent | ev.SequenceEndEvent):
+        e: Any = get()
+        kind = type(e)
+        if kind is scalar_event:
+            # Short path: an untagged, unanchored plain or quoted scalar inside a container.
+            if (e.tag is not None or e.anchor is not None or not stack or stack[-1].discard
+                    or e.style in ("|", ">")):
+                builder.scalar(e)
+                continue
+            builder.nodes += 1
+            mark = e.start_mark
+            at = (mark.line + 1, mark.column + 1)
+            value = e.value
+            plain = e.implicit[0] and not e.style
+            if plain:
+                if value in words:
+                    value = words[value]
+                elif value[0] in special:
+                    value = _plain(value, at, problems)
+            top = stack[-1]
+            if top.is_map:
+                key = top.key
+                if key is _NO_KEY:
+                    if type(value) is str and value not in top.container:
+                        keys[(*top.path, value)] = at
+                        top.container[value] = None
+                        top.key = value
+                    else:
+                        top.key_at = at
+                        builder._key(value, top)
+                    continue
+                top.key = _NO_KEY
+                if key is _DISCARD:
+                    continue
+                path = (*top.path, key)
+                top.container[key] = value
+            else:
+                path = (*top.path, len(top.container))
+                top.container.append(value)
+            values[path] = at
+            if plain and e.end_mark.line in hashes:
+                builder._cut(path, e.end_mark)
+            if builder.nodes > MAX_NODES:
+                builder._too_many(at)
+        elif kind is map_start:
+            builder.start(e, True)
+        elif kind is seq_start:
+            builder.start(e, False)
+        elif kind in ends:
             builder.end()
-        elif isinstance(e, ev.AliasEvent):
+        elif kind is ev.AliasEvent:
             builder.alias(e)
-        elif isinstance(e, ev.DocumentStartEvent):
+        elif kind is ev.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                mark: Any = e.start_mark
-                builder.problems.append(Problem(
-                    mark.line + 1, mark.column + 1,
-                    "a second document starts here ('---'); a file holds one lesson"))
+                mark = e.start_mark
+                problems.append(Problem(mark.line + 1, mark.column + 1, "a second document "
+                                        "starts here ('---'); a file holds one lesson"))
                 return
-        elif isinstance(e, ev.StreamEndEvent):
+        elif kind is ev.StreamEndEvent:
             return
 
 
