@@ -3,6 +3,11 @@ controller input and teacher commands (plain method calls; adapters bring them f
 the keyboard). It talks to robots only through :class:`kit.robot_api.Robot` and reports through
 a :class:`Sink` (participation events and the retained lesson state).
 
+It never dies quietly. Teacher commands are checked before anything is done (a refused one
+leaves a ``notice`` for the teacher and changes nothing). Anything else that fails inside it (a
+sink, a robot driver, input handling) stops every robot, sets the status to ``failed`` with the
+reason in the state, and makes :meth:`Engine.run` raise :class:`LessonFailed`.
+
 ::
 
     engine = Engine(lesson, clock=clock, sink=sink, robots=SimRobots())
@@ -331,10 +336,7 @@ class Engine:
 
     async def _failed(self, error: BaseException) -> None:
         reason = str(error) or type(error).__name__
-        if isinstance(error, _Failed | LessonFailed):
-            reason = getattr(error, "reason", reason)
-        log.error("lesson %s failed: %s", self.lesson.meta.id, reason,
-                  exc_info=not isinstance(error, _Failed))
+        log.error("lesson %s failed: %s", self.lesson.meta.id, reason, exc_info=error)
         self.status = "failed"
         self.notice = f"the lesson stopped because of an error: {reason}"
         await self._stop_robots()

@@ -254,6 +254,16 @@ def describe(doc: Document, err: dict[str, Any], path: Path,
         line, col = doc.where((*path, ctx["at_key"]), key=True)
         return Problem(line, col, f"{where}: {err['msg']}")
     line, col = doc.where(path)
+    if kind == "union_tag_invalid":
+        disc = str(ctx.get("discriminator", "type")).strip("'")
+        tag = ctx.get("tag")
+        tags = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
+        line, col = doc.where((*path, disc))
+        return Problem(line, col, f"unknown {disc} '{tag}'{did_you_mean(tag, tags)}; use one "
+                                  f"of: {', '.join(sorted(tags))}")
+    if kind == "union_tag_not_found":
+        disc = str(ctx.get("discriminator", "type")).strip("'")
+        return Problem(line, col, f"{where}: missing required key '{disc}'")
     if kind in ("too_long", "too_short"):
         n = ctx.get("actual_length")
         limit = ctx.get("max_length") if kind == "too_long" else ctx.get("min_length")

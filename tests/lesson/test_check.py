@@ -287,3 +287,15 @@ def test_the_json_schema_refuses_what_it_can_express(before: str, after: str) ->
     assert doc is not None
     assert list(validator.iter_errors(doc.data)), after  # type: ignore[attr-defined]
     assert check_text(text.replace(before, after, 1))[0] is None  # and so does the checker
+
+
+def test_without_libyaml_the_command_gives_the_same_answers() -> None:
+    files = [str(p) for p in [*LESSONS, *BROKEN[:12]]]
+    code = ("import sys; sys.modules['yaml._yaml'] = None; import yaml; "
+            "assert not yaml.__with_libyaml__; from kit.cli import main; "
+            f"sys.exit(main(['lesson', 'check', *{files!r}]))")
+    pure = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""}, check=False)
+    fast = _kit("check", *files)
+    assert pure.returncode == fast.returncode == 1
+    assert pure.stdout == fast.stdout and "Traceback" not in pure.stderr
