@@ -485,6 +485,35 @@ def _run(parser: Any, builder: _Builder) -> None:
 
 # Syntax errors, in words a teacher can act on ------------------------------------------------
 
+def _syntax_problem(e: yaml.MarkedYAMLError, lines: list[str]) -> Problem:
+    problem, context = str(e.problem or ""), str(e.context or "")
+    mark: Any = e.problem_mark or e.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if "could not find expected ':'" in problem and e.context_mark is not None:
+        # 'type:show': the scanner notices only on the next line; the key is where it began
+        start: Any = e.context_mark
+        src = lines[start.line] if start.line < len(lines) else ""
+        if re.search(r":\S", src[start.column:]):
+            return Problem(start.line + 1, start.column + 1,
+                           "a ':' needs a space after it: write 'key: value'")
+        return Problem(start.line + 1, start.column + 1,
+                       "a line without 'key: value'; add the ':' or put the text in quotes")
+    opened: Any = e.context_mark
+    if "expected ',' or" in problem and opened is not None and opened.line < line - 1:
+        # the bracket was never closed: the scanner only notices on a later line
+        close = "]" if "']'" in problem else "}"
+        pair = "[...]" if close == "]" else "{...}"
+        return Problem(opened.line + 1, opened.column + 1,
+                       f"the {pair} that starts here is not closed; add '{close}' at its end "
+                       "(and put texts with commas or brackets in quotes)")
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "expected ',' or" in problem and src[col - 1:col + 1].rstrip() == ":":
+        # {en: Step 1: say hello}: the second ': ' is where the scanner stops
+        return Problem(line, col, "a ':' followed by a space inside {...} or [...]; put the "
+                                  "text in quotes, e.g. {en: \"Step 1: say hello\"}")
+    return Problem(line, col, _syntax_message(problem, context))
+
+
 def _syntax_message(problem: str, context: str) -> str:
     p = problem or ""
     if "mapping values are not allowed" in p:
@@ -498,7 +527,7 @@ def _syntax_message(problem: str, context: str) -> str:
     if "expected ',' or '}'" in p:
         return ("a group in {...} is not closed here; add '}' (and put texts with commas or "
                 "braces in quotes)")
-    if "expected <block end>" in p or "expected key" in p:
+    if "expected <block end>" in p or "expected key" in p or "expected '-' indicator" in p:
         return ("this line is indented differently from the lines around it; line it up with "
                 "the keys of the same group")
     if "found unexpected end of stream" in p or "unclosed" in p:
@@ -561,10 +590,7 @@ def _parse(text: str, pure: bool) -> tuple[_Builder, Problem | None, bool]:
     except _Stop:
         return builder, None, True
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return builder, Problem(line, col, _syntax_message(str(e.problem or ""),
-                                                           str(e.context or ""))), False
+        return builder, _syntax_problem(e, builder.lines), False
     except yaml.YAMLError as e:
         return builder, Problem(1, 1, f"YAML cannot read this file: {e}"), False
     return builder, None, False
