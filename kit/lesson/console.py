@@ -137,7 +137,13 @@ async def _lines(fd: int, *, single: bool) -> Any:
     buffer = b""
     try:
         while True:
-            chunk = await queue.get() if watched else os.read(fd, 1024)
+            if watched:
+                chunk = await queue.get()
+            else:
+                try:
+                    chunk = os.read(fd, 1024)
+                except OSError:  # stdin closed (e.g. a service with no terminal)
+                    chunk = b""
             if not chunk:
                 break
             if single:

@@ -97,3 +97,15 @@ async def test_in_a_terminal_a_key_acts_without_enter_and_l_toggles_the_lock() -
     assert termios.tcgetattr(terminal) == before  # the terminal is given back as it was
     os.close(controller)
     os.close(terminal)
+
+
+async def test_no_keyboard_at_all_is_not_an_error() -> None:
+    engine = _Recorder()
+    read_fd, write_fd = os.pipe()
+    os.close(read_fd)
+    os.close(write_fd)
+    shown: list[str] = []
+    await asyncio.wait_for(keyboard(engine, read_fd, out=shown.append), 5)  # a closed fd
+    with open(os.devnull, "rb") as null:
+        await asyncio.wait_for(keyboard(engine, null.fileno(), out=shown.append), 5)
+    assert engine.commands == [] and len(shown) == 2
