@@ -247,6 +247,10 @@ def describe(doc: Document, err: dict[str, Any], path: Path,
     if kind == "missing":
         line, col = doc.where(path[:-1])
         return Problem(line, col, f"missing required key '{where}'")
+    if kind == "extra_forbidden" and where == "<<":
+        line, col = doc.where(path, key=True)
+        return Problem(line, col, "merge keys ('<<: *name') are not supported here; write "
+                                  "the keys out")
     if kind == "extra_forbidden":
         line, col = doc.where(path, key=True)
         return Problem(line, col, f"unknown key '{where}'{did_you_mean(where, fields)}")
