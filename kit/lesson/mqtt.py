@@ -143,8 +143,10 @@ async def commands(station: Station, engine: Engine) -> None:
         payload = message.payload
         arg = payload.decode("utf-8", "replace") if isinstance(payload, bytes | bytearray) \
             else str(payload or "")
-        if not await engine.command(parsed.command, arg):
-            log.warning("unknown lesson command %r", parsed.command)
+        if not await engine.command(parsed.command, arg[:100]):
+            # refused (unknown, or a wrong argument): the engine carries on and its state
+            # tells the teacher why
+            log.info("lesson command %r refused: %s", parsed.command, engine.notice)
 
 
 async def inputs(address: BrokerAddress, room: str, client_id: str) -> AsyncIterator[Input]:
