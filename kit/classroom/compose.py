@@ -204,6 +204,8 @@ class LessonRun:
     engine: Engine
     station: Station
     counts: dict[str, int] = field(default_factory=dict)
+    #: every station's last presence on the hub: the screen, gateways, controllers
+    present: dict[str, str] = field(default_factory=dict)
 
 
 @contextlib.asynccontextmanager
@@ -248,13 +250,44 @@ async def lesson_here(
                         screen=link)
         if known:
             engine.roster.known = dict(known)
-        listener = asyncio.create_task(lesson_mqtt.listen(station, engine, link),
+        out = LessonRun(engine, station, counts)
+        listener = asyncio.create_task(lesson_mqtt.listen(station, engine, link,
+                                                          present=out.present),
                                        name="lesson-listen")
         try:
-            yield LessonRun(engine, station, counts)
+            yield out
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(station.flushed(), 30)
+
+
+async def look_around(address: BrokerAddress, room: str, *, seconds: float = 1.5
+                      ) -> dict[str, str] | None:
+    """Every station's retained presence in ``room`` (the screen, gateways, controllers), or
+    None when no broker answers at ``address``."""
+    import json
+
+    import aiomqtt
+
+    from kit.link import mqtt
+
+    found: dict[str, str] = {}
+    try:
+        async with mqtt.client(address, f"lesson-{room}") as client:
+            await client.subscribe(topics.all_station_states(room), qos=1)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    async for m in client.messages:
+                        parsed = topics.parse(str(m.topic))
+                        try:
+                            state = json.loads(bytes(m.payload)).get("state")
+                        except (ValueError, AttributeError, TypeError):
+                            continue
+                        if parsed is not None and parsed.station and isinstance(state, str):
+                            found[parsed.station] = state
+    except (aiomqtt.MqttError, OSError):
+        return None
+    return found

@@ -92,3 +92,14 @@ class PupilHands:
         while not self.stopped.is_set():
             self.tick()
             await asyncio.sleep(self.period)
+
+
+async def teacher(engine: Any, clock: Any) -> None:
+    """A pretend teacher for rehearsals and the demo: moves on from a step the teacher ends
+    once its target time is up, as a teacher watching the clock would."""
+    while engine.status not in ("ended", "failed"):
+        await clock.sleep(1.0)
+        step = engine.step
+        if (step is not None and engine.status == "running" and step.advance == "teacher"
+                and engine.elapsed >= step.time.target + engine.extra):
+            await engine.skip()

@@ -43,6 +43,7 @@ class Plan:
     start: datetime | None = None  # the lesson's (virtual) start time
     week: int = 1
     autostart: bool = False  # start as soon as the pupils here are seated
+    sim_teacher: bool = False  # a pretend teacher moves on from the teacher's steps
     keyboard: bool = False  # teacher keys from the console
     known: dict[str, str] = field(default_factory=dict)  # controller -> pseudonym
     on_event: Callable[[str, str | None, str | None, dict[str, Any]], None] | None = None
@@ -111,6 +112,10 @@ async def run_lesson(plan: Plan) -> Outcome:
                     await c.power_on()
                 hands = PupilHands(here, engine.state, week=plan.week)
             runner = asyncio.create_task(engine.run(), name="lesson")
+            if plan.sim_teacher:
+                from kit.classroom.pupils import teacher
+
+                background.append(asyncio.create_task(teacher(engine, clock), name="teacher"))
             if plan.keyboard:
                 from kit.lesson.console import keyboard
 

@@ -138,7 +138,7 @@ async def _demo(args: argparse.Namespace) -> int:
                                      size=(1280, 720) if window else (1920, 1080),
                                      screenshots=None if window else shots / f"week-{week}"),
                 speed=speed, start=first + timedelta(days=7 * (week - 1)), week=week,
-                autostart=True, on_event=progress,
+                autostart=True, sim_teacher=True, on_event=progress,
                 run_id=f"{lesson.meta.id}-week-{week}")
             out = await run_lesson(plan)
             sent += sum(out.counts.values()) + int(out.screen.get("recorded", 0))

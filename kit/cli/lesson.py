@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -18,16 +19,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "them")
     s = sub.add_parser("schema", help="write the JSON Schema of lesson files (for editors)")
     s.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
-    r = sub.add_parser("run", help="run a lesson in a room")
+    r = sub.add_parser("run", help="run a lesson in a room (or rehearse it with --sim)")
     r.add_argument("file", type=Path, metavar="FILE")
-    _common.add_room(r)
-    _common.add_broker(r)
+    r.add_argument("--room", default=os.environ.get("KIT_ROOM"),
+                   help="room id, e.g. room-7b (default: the classroom set-up's)")
+    r.add_argument("--broker", default=os.environ.get("KIT_BROKER"),
+                   help="the hub's broker, mqtt://host:port (default: the classroom set-up's)")
+    r.add_argument("--classroom", type=Path, default=None,
+                   help="classroom set-up file (default: classroom.yaml in the data directory)")
+    r.add_argument("--stand-ins", action="store_true",
+                   help="use a simulated stand-in for each device that is missing, "
+                        "without asking")
     r.add_argument("--sim", action="store_true",
-                   help="rehearse: embedded broker, simulated pupils and robots")
+                   help="rehearse: the whole classroom simulated here (hub, micro:bits, "
+                        "pupils, robots, screen), recorded into rehearsal.db")
     r.add_argument("--speed", type=float, default=1.0,
-                   help="with --sim: run this many times faster than real time (e.g. 300)")
+                   help="run this many times faster than real time (e.g. 20)")
     r.add_argument("--fast", action="store_true",
-                   help="with --sim: as fast as possible (no waiting at all)")
+                   help="with --sim: about 60 times faster than real time")
     r.add_argument("--pupils", type=int, default=0,
                    help="with --sim: simulated pupils (default: what the lesson requires)")
     _common.add_verbose(r)
@@ -38,9 +47,10 @@ def run(args: argparse.Namespace) -> int:
         return _check(args.files, args.controllers)
     if args.action == "schema":
         return _schema(args.output)
-    from kit.lesson.cli_run import run_command
+    from kit.classroom.lesson_cli import run as run_lesson
 
-    return run_command(args)
+    _common.setup_logging(args.verbose)
+    return run_lesson(args)
 
 
 def _check(files: list[Path], controllers: int | None = None) -> int:

@@ -72,11 +72,13 @@ class ScreenLink:
                                                           "seat"), str(seat.number))
 
 
-async def listen(station: Station, engine: Engine, screen: ScreenLink | None = None) -> None:
+async def listen(station: Station, engine: Engine, screen: ScreenLink | None = None, *,
+                 present: dict[str, str] | None = None) -> None:
     """Everything the lesson hears, until cancelled: teacher commands; controller input (each
     press once, however often the broker delivers it); controllers appearing (seated at once,
     so their display shows a seat number); the screen saying an activity is done; and the
-    pseudonyms a teacher gave controllers before class."""
+    pseudonyms a teacher gave controllers before class. ``present`` collects every station's
+    last presence state (``online``, ``joined``, ``left``, ``lost``...)."""
     fresh = Fresh()
     async for message in station.messages():
         parsed = topics.parse(str(message.topic))
@@ -94,7 +96,11 @@ async def listen(station: Station, engine: Engine, screen: ScreenLink | None = N
                 if fresh(inp):
                     await engine.handle(inp)
             elif parsed.kind == "station-state" and parsed.station is not None:
-                if parsed.station.startswith("mb-") and _state(raw) in ("joined", "online"):
+                state = _state(raw)
+                if present is not None and state is not None:
+                    present[parsed.station] = state
+                if (parsed.station.startswith("mb-") and state in ("joined", "online")
+                        and parsed.station not in engine.roster.seats):
                     await engine.handle(Input(parsed.station, 0, "pair"))
             elif parsed.kind == "events" and screen is not None:
                 end = activity_end(decode_event(raw, topic_room=parsed.room,

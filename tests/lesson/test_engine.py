@@ -65,7 +65,10 @@ async def test_whole_lesson_runs_to_the_end_with_the_expected_events() -> None:
     steps = [(d["action"], d["step"]) for k, _, _, d in sink.events if k == "step"]
     assert steps == [(a, s) for s in ("hello", "drive", "mural", "vote", "thanks")
                      for a in ("start", "end")]
-    mural = [(k, p) for k, p, t, d in sink.events if d.get("step") == "mural" and t == "orange"]
+    mural = [(k, p) for k, p, t, d in sink.events
+             if d.get("step") == "mural" and t == "orange" and k != "input"]
+    presses = [(d["controller"], d["seq"]) for k, _, _, d in sink.events if k == "input"]
+    assert presses and len(presses) == len(set(presses))  # every press recorded, once
     assert mural[:6] == [("turn-start", first), ("contribution", first), ("turn-end", first),
                          ("turn-start", second), ("pass", second), ("turn-end", second)]
     vote_end = [d for k, _, _, d in sink.events if k == "step" and d.get("step") == "vote"][-1]
