@@ -100,7 +100,7 @@ async def _teach(lesson: Lesson, classroom: Classroom, room: str,
     from kit.activities.shared_screen import ScreenOptions
     from kit.classroom import compose
 
-    address = _broker(args.broker, classroom)
+    address = broker_address(args.broker, classroom, role="teacher")
     found = await compose.look_around(address, room)
     if found is None:
         say(f"kit lesson run: no hub answers at {address.url}; start 'kit hub' first "
@@ -162,7 +162,8 @@ def _agree(args: argparse.Namespace, missing: str, stand_in: str) -> bool:
     return answer in ("", "y", "yes")
 
 
-def _broker(arg: str | None, classroom: Classroom) -> Any:
+def broker_address(arg: str | None, classroom: Classroom, *, role: str) -> Any:
+    """The hub's broker from ``--broker``, else from the classroom set-up, as ``role``."""
     from kit import config
     from kit.config import BrokerAddress
 
@@ -173,4 +174,4 @@ def _broker(arg: str | None, classroom: Classroom) -> Any:
     else:
         base = BrokerAddress("127.0.0.1", classroom.hub.port,
                              protocol="5" if classroom.hub.broker == "mosquitto" else "3.1.1")
-    return base.as_role("teacher", config.credentials())
+    return base.as_role(role, config.credentials())

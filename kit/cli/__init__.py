@@ -24,6 +24,7 @@ COMMANDS: dict[str, Command] = {
     "pupil": Command("kit.cli.pupil", "the roster: add names, list, forget a pupil"),
     "lesson": Command("kit.cli.lesson", "check, run and describe lesson scripts"),
     "activity": Command("kit.cli.activity", "run a group activity on the shared screen"),
+    "screen": Command("kit.cli.screen", "the shared screen: shows the activities a lesson starts"),
     "gateway": Command("kit.cli.gateway", "bridge the radio gateway micro:bit to the hub"),
     "devices": Command("kit.cli.devices", "list micro:bits and robots, real and simulated"),
     "firmware": Command("kit.cli.firmware", "build and flash micro:bit firmware"),

@@ -80,6 +80,8 @@ async def listen(station: Station, engine: Engine, screen: ScreenLink | None = N
     pseudonyms a teacher gave controllers before class. ``present`` collects every station's
     last presence state (``online``, ``joined``, ``left``, ``lost``...)."""
     fresh = Fresh()
+    # Controllers seated from their presence: their first hello is not a second join.
+    greeted: set[str] = set()
     async for message in station.messages():
         parsed = topics.parse(str(message.topic))
         payload = message.payload
@@ -94,13 +96,17 @@ async def listen(station: Station, engine: Engine, screen: ScreenLink | None = N
             elif parsed.kind == "input":
                 inp = decode_input(raw)
                 if fresh(inp):
-                    await engine.handle(inp)
+                    if inp.gesture == "hello" and inp.controller in greeted:
+                        greeted.discard(inp.controller)
+                    else:
+                        await engine.handle(inp)
             elif parsed.kind == "station-state" and parsed.station is not None:
                 state = _state(raw)
                 if present is not None and state is not None:
                     present[parsed.station] = state
                 if (parsed.station.startswith("mb-") and state in ("joined", "online")
                         and parsed.station not in engine.roster.seats):
+                    greeted.add(parsed.station)
                     await engine.handle(Input(parsed.station, 0, "pair"))
             elif parsed.kind == "events" and screen is not None:
                 end = activity_end(decode_event(raw, topic_room=parsed.room,
@@ -117,6 +123,9 @@ async def listen(station: Station, engine: Engine, screen: ScreenLink | None = N
                                            if isinstance(v, str)}
         except (Rejected, ValueError) as e:
             log.info("ignored a message on %s: %s", message.topic, e)
+        except Exception:
+            # One message must never silence the lesson: log it and go on listening.
+            log.exception("could not handle a message on %s", message.topic)
 
 
 def _state(raw: bytes) -> str | None:

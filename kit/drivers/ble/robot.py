@@ -132,7 +132,9 @@ class BleRobot:
         await self._send(nus.stop())
 
     async def led(self, pattern: str) -> None:
-        await self._send(nus.led(pattern))
+        # Lessons name images as teachers write them ("heart", "quarter-note"); the robot's
+        # program knows MakeCode's names (HEART, QUARTER_NOTE).
+        await self._send(nus.led(pattern.upper().replace("-", "_")))
 
     async def sound(self, tone: str) -> None:
         await self._send(nus.sound(tone))

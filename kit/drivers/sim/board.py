@@ -71,6 +71,10 @@ class Board:
         return self.mods["radio"].__dict__["_radio"]  # type: ignore[no-any-return]
 
     # power
+    @property
+    def powered(self) -> bool:
+        return self._task is not None
+
     async def start(self) -> None:
         self._boot = self.clock.monotonic()
         self.script.setup()

@@ -1,0 +1,172 @@
+"""The classroom as a teacher runs it: ``kit hub``, ``kit screen``, ``kit gateway --sim`` and
+``kit lesson run``, each a process of its own, talking only through the real broker.
+
+One run checks what the parts must do together: every press reaches the screen and the store
+exactly once; seats fill; a micro:bit that goes quiet shows as "reconnecting" and gets its
+seat back; a robot step moves a (simulated) robot; the lesson hears the activity end; and the
+report lists every pupil.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiomqtt
+import pytest
+from procs import Proc
+
+from kit import config
+from kit.config import BrokerAddress
+from kit.hub.service import free_port
+from kit.link import mqtt
+from kit.protocol import topics
+
+ROOM = "room-e2e"
+PUPILS = 8
+PRESSES = 5
+LESSON = Path(__file__).parent / "lesson.yaml"
+
+
+class Room:
+    """The teacher's view of the room: the retained lesson state and every station's
+    presence, as they change."""
+
+    def __init__(self) -> None:
+        self.lesson: dict[str, Any] = {}
+        self.stations: dict[str, dict[str, Any]] = {}
+        self.changed = asyncio.Event()
+
+    def on(self, topic: str, payload: bytes) -> None:
+        parsed = topics.parse(topic)
+        try:
+            obj = json.loads(payload)
+        except ValueError:
+            return
+        if parsed is None or not isinstance(obj, dict):
+            return
+        if parsed.kind == "lesson-state":
+            self.lesson = obj
+        elif parsed.kind == "station-state" and parsed.station:
+            self.stations[parsed.station] = obj
+        self.changed.set()
+
+    async def until(self, cond: Callable[[], bool], what: str, limit_s: float = 180) -> None:
+        async def wait() -> None:
+            while not cond():
+                self.changed.clear()
+                await self.changed.wait()
+        try:
+            await asyncio.wait_for(wait(), limit_s)
+        except TimeoutError as e:
+            raise AssertionError(f"{what}; lesson {self.lesson.get('status')}, stations "
+                                 f"{ {k: v.get('state') for k, v in self.stations.items()} }, "
+                                 f"screen {self.stations.get('screen')}") from e
+
+    @property
+    def seated(self) -> list[dict[str, Any]]:
+        return [m for t in self.lesson.get("teams") or [] for m in t.get("members") or []]
+
+    @property
+    def screen(self) -> dict[str, Any]:
+        return self.stations.get("screen", {})
+
+
+@pytest.fixture
+async def procs() -> AsyncIterator[list[Proc]]:
+    started: list[Proc] = []
+    yield started
+    for p in reversed(started):
+        await p.kill()
+
+
+async def test_a_whole_classroom_across_processes(kit_home: Path, tmp_path: Path,
+                                                  procs: list[Proc]) -> None:
+    port = free_port()
+    db = tmp_path / "kit.db"
+    broker = f"mqtt://127.0.0.1:{port}"
+
+    async def start(*args: str, stdin: bool = False) -> Proc:
+        p = await Proc(*args, stdin=stdin).start()
+        procs.append(p)
+        return p
+
+    hub = await start("hub", "--port", str(port), "--store", f"sqlite:///{db}", "--progress")
+    await hub.until('"ready": true')
+    room = Room()
+    teacher = BrokerAddress.parse(broker).as_role("teacher", config.credentials())
+    async with mqtt.client(teacher, f"lesson-{ROOM}-console") as watch:
+        await watch.subscribe(topics.lesson_state(ROOM), qos=1)
+        await watch.subscribe(topics.all_station_states(ROOM), qos=1)
+
+        async def follow() -> None:
+            with contextlib.suppress(aiomqtt.MqttError):
+                async for m in watch.messages:
+                    room.on(str(m.topic), bytes(m.payload))  # type: ignore[arg-type]
+
+        follower = asyncio.create_task(follow())
+        screen = await start("screen", "--room", ROOM, "--broker", broker, "--headless",
+                             "--screenshots", str(tmp_path / "screens"))
+        await room.until(lambda: room.screen.get("state") == "online", "the screen came online")
+        gateway = await start("gateway", "--room", ROOM, "--broker", broker,
+                              "--sim", str(PUPILS), "--presses", str(PRESSES),
+                              "--leave-after", "2", stdin=True)
+        await room.until(lambda: sum(1 for s, v in room.stations.items() if s.startswith("mb-")
+                                     and v.get("state") == "joined") == PUPILS,
+                         "every simulated micro:bit joined")
+        lesson = await start("lesson", "run", str(LESSON), "--room", ROOM, "--broker", broker,
+                             "--stand-ins")
+        await room.until(lambda: len(room.seated) == PUPILS, "the lesson seated every pupil")
+        seats = sorted(m["seat"] for m in room.seated)
+        assert seats == list(range(1, PUPILS + 1))
+
+        await watch.publish(topics.lesson_command(ROOM, "start"), b"", qos=1)
+        await gateway.until(f"pressed {PUPILS * PRESSES} times")
+        await room.until(lambda: room.screen.get("inputs") == PUPILS * PRESSES
+                         and room.screen.get("phase") == "playing",
+                         "the screen saw every press and is playing the mural")
+        assert room.screen.get("seats") == PUPILS
+
+        # A pupil's micro:bit goes quiet: the screen shows them reconnecting, then seats them
+        # again in the same seat when it comes back.
+        await gateway.send("off 3")
+        await room.until(lambda: room.screen.get("reconnecting") == 1, "reconnecting shows")
+        await gateway.send("on 3")
+        await room.until(lambda: room.screen.get("reconnecting") == 0, "the pupil is back")
+        assert room.screen.get("seats") == PUPILS
+
+        # The teacher ends the mural; the lesson hears it and finishes by itself.
+        await watch.publish(topics.station_command(ROOM, "screen", "end"), b"", qos=1)
+        assert await lesson.wait() == 0, lesson.output
+        follower.cancel()
+    assert "lesson ended" in lesson.output
+    moved = [float(line.split("travelled ")[1].split()[0]) for line in lesson.lines
+             if "travelled" in line]
+    assert moved and all(m > 0 for m in moved), lesson.output
+
+    await screen.stop()
+    await gateway.stop()
+    await hub.stop()
+
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT kind, pupil, station, data FROM events").fetchall()
+    inputs = [json.loads(d) for k, _, s, d in rows if k == "input"]
+    presses = [(d["controller"], d["seq"]) for d in inputs]
+    assert len(presses) == PUPILS * PRESSES, "every press is in the store"
+    assert len(set(presses)) == len(presses), "and each only once"
+    ends = [json.loads(d) for k, _, s, d in rows if k == "activity" and s == "screen"
+            and json.loads(d).get("action") == "end"]
+    assert [(e["step"], e["reason"]) for e in ends] == [("mural", "teacher")]
+    pupils = {p for k, p, _, _ in rows if k == "join" and p}
+    assert len(pupils) == PUPILS
+
+    report = await start("report", "--store", f"sqlite:///{db}", "--csv", str(tmp_path / "r.csv"))
+    assert await report.wait() == 0, report.output
+    csv = (tmp_path / "r.csv").read_text()
+    for pupil in pupils:
+        assert pupil in csv, f"{pupil} is missing from the report"
