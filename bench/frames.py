@@ -30,7 +30,7 @@ from kit.activities.session import Session
 PLAYERS = 32
 RATE = 500.0  # input events per second, whole class
 FPS = 60.0
-SIZES = ((1280, 720), (1920, 1080))
+SIZES = ((1920, 1080),)
 LONG_GAMES: dict[str, dict[str, object]] = {
     "pixel-mural": {"rounds": 20, "paints_per_turn": 3},
     "robot-relay": {"legs": 12},

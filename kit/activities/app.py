@@ -33,7 +33,9 @@ class AppOptions:
     sim: bool = False
     lang: str = "en"
     headless: bool = False
-    size: tuple[int, int] = (1280, 720)
+    size: tuple[int, int] | None = None  # None: the display's (full screen), 1920x1080 headless
+    window: bool = False  # a window instead of full screen
+    sound: bool = True
     screenshot: str | None = None
     seconds: float | None = None
     start_after: float = 2.0
@@ -51,7 +53,10 @@ class App:
 
     def _session(self, recorder: Recorder) -> Session:
         cls = catalog.activity_class(self.opts.name)
-        return Session(cls, self.params, recorder=recorder, words=Words(self.opts.lang))
+        from kit.activities.sound import open_sound
+
+        return Session(cls, self.params, recorder=recorder, words=Words(self.opts.lang),
+                       sound=open_sound(enabled=self.opts.sound and not self.opts.headless))
 
     async def _publish_state(self, station: Station) -> None:
         """Keep the station's retained presence telling the room what the screen is doing."""
@@ -67,7 +72,8 @@ class App:
     async def run(self) -> None:
         from kit.activities.runner import Runner, init_display
 
-        surface = init_display(self.opts.size, headless=self.opts.headless)
+        surface = init_display(self.opts.size, headless=self.opts.headless,
+                               window=self.opts.window)
         sims = SimPupils(self.opts.players) if self.opts.sim else None
         if sims is not None:
             for inp in sims.hello():

@@ -16,17 +16,28 @@ from kit.clock import Clock, SystemClock
 log = logging.getLogger(__name__)
 
 
-def init_display(size: tuple[int, int], *, headless: bool) -> pygame.Surface:
+HEADLESS_SIZE = (1920, 1080)
+WINDOW_SIZE = (1280, 720)
+
+
+def init_display(size: tuple[int, int] | None, *, headless: bool,
+                 window: bool = False) -> pygame.Surface:
+    """The surface to draw on: full screen at the display's own resolution unless ``window``
+    (then ``size``, default 1280x720) or ``headless`` (an off-screen surface, default
+    1920x1080, under SDL's dummy drivers)."""
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ["SDL_AUDIODRIVER"] = "dummy"
         pygame.display.init()
         pygame.font.init()
-        return pygame.Surface(size)
+        return pygame.Surface(size or HEADLESS_SIZE)
     pygame.display.init()
     pygame.font.init()
     pygame.display.set_caption("kit")
-    return pygame.display.set_mode(size, pygame.RESIZABLE)
+    if window:
+        return pygame.display.set_mode(size or WINDOW_SIZE, pygame.RESIZABLE)
+    # (0, 0) asks SDL for the desktop's resolution; a given size is honoured as well.
+    return pygame.display.set_mode(size or (0, 0), pygame.FULLSCREEN)
 
 
 class Runner:
