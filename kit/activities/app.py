@@ -13,6 +13,7 @@ from kit.activities import catalog
 from kit.activities.catalog import ActivityParams
 from kit.activities.i18n import Words
 from kit.activities.inputs import InputQueue, KeySets, SimPupils, pump_mqtt
+from kit.activities.pretend import HabitPupils
 from kit.activities.recording import MemoryRecorder, Recorder, StationRecorder
 from kit.activities.session import Session
 from kit.clock import Clock, SystemClock
@@ -106,7 +107,8 @@ class App:
                 if sims is not None:
                     await runner.run(self.opts.start_after)
                     self.session.command("start")
-                    runner.sims = sims
+                    # Pretend pupils with habits play sensibly (the same seats and pseudonyms).
+                    runner.sims = HabitPupils(self.opts.players, self.session)
                 await runner.run(self.opts.seconds)
                 if self.opts.screenshot:
                     runner.screenshot(self.opts.screenshot)

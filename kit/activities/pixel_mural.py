@@ -9,7 +9,9 @@ squad mate (then anyone in the class) whose share is a third done, who has been 
 ``turn_seconds`` or whose controller is away: nobody waits and silence never stalls the
 picture. With more than twelve pupils the picture has four times as many pixels.
 
-Records: contribution (pixels, paint; ``helped`` when it was someone else's share).
+Records: turn-start (role painter, pixels in the share) when painting starts, contribution
+(pixels, paint; ``helped`` when it was someone else's share), turn-end (pixels painted) when
+the picture is whole.
 Late joiners paint at once: they take half of what is left of the busiest share of the
 smallest squad.
 """
@@ -119,6 +121,9 @@ class PixelMural(Activity):
             for j, seat in enumerate(squad):
                 part = region[j * len(region) // len(squad):(j + 1) * len(region) // len(squad)]
                 self._give(seat, part)
+        for seat in players:
+            self.ctx.rec("turn-start", seat, {"role": "painter",
+                                              "pixels": len(self.shares[seat.number])})
 
     def _give(self, seat: Seat, cells: list[Cell]) -> None:
         self.shares[seat.number] = cells
@@ -143,6 +148,7 @@ class PixelMural(Activity):
         self.left[busiest.number] = left[:len(left) // 2]
         squad.append(seat)
         self._give(seat, give)
+        self.ctx.rec("turn-start", seat, {"role": "painter", "pixels": len(give)})
 
     def start_late_alone(self, seat: Seat) -> None:
         self._give(seat, [(x, y) for x in range(len(self.rows[0])) for y in range(len(self.rows))
@@ -205,6 +211,12 @@ class PixelMural(Activity):
         self.ctx.rec("contribution", seat, data)
         if not self.cells_left():
             self.finished = True
+            mine: dict[str, int] = {}
+            for pupil in self.painted.values():
+                mine[pupil] = mine.get(pupil, 0) + 1
+            for s in self.ctx.seats.players():
+                if s.number in self.shares:
+                    self.ctx.rec("turn-end", s, {"reason": "done", "pixels": mine.get(s.pupil, 0)})
 
     def update(self, dt: float) -> None:
         self.t += dt
@@ -269,15 +281,65 @@ class PixelMural(Activity):
             pygame.draw.rect(surf, (215, 215, 215), r, 1)
         pygame.draw.rect(surf, INK, surf.get_rect(), 2)
 
-    def draw(self, surface: pygame.Surface, ui: Ui) -> None:
+    def _static(self, ui: Ui) -> pygame.Surface:
+        """The parts of the screen that do not change while painting."""
         import pygame
 
         from kit.activities.screens import title
-        from kit.activities.ui import INK, LABEL, PAPER, draw_shape
+        from kit.activities.ui import PAPER
 
-        surface.fill(PAPER)
+        bg = pygame.Surface(ui.size)
+        bg.fill(PAPER)
+        title(bg, ui, self.words.t(self.title))
+        ui.fit(bg, self.words.t("A paints, B changes the paint"), ui.rect(50, 1000, 1200, 80),
+               align="left")
+        return bg
+
+    def _cursor(self, ui: Ui, seat: Seat, cell: int) -> pygame.Surface:
+        import pygame
+
+        from kit.activities.ui import INK, draw_shape
+
+        img = pygame.Surface((cell, cell), pygame.SRCALPHA)
+        c, r = (cell // 2, cell // 2), max(3, cell * 4 // 10)
+        draw_shape(img, seat.shape, seat.colour, c, r)
+        draw_shape(img, seat.shape, INK, c, r, width=ui.s(3))
+        return img
+
+    def _squad_row(self, ui: Ui, squad: list[Seat], row_h: float) -> pygame.Surface:
+        """One squad: each pupil's badge, brush and how much of their share is left."""
+        import pygame
+
+        from kit.activities.ui import INK, draw_shape
+
+        img = pygame.Surface((ui.s(620), ui.s(row_h)), pygame.SRCALPHA)
+        cy = row_h / 2
+        per = 600 / max(4, len(squad))
+        r = min(40.0, row_h * 0.3, per * 0.28)
+        for j, s in enumerate(squad):
+            cx = per * (j + 0.35)
+            ui.badge(img, s, (ui.s(cx), ui.s(cy)), ui.s(r))
+            letter = self.paint_letters[self.brush.get(s.number, 0)]
+            kk = self.paint_letters.index(letter)
+            bx = cx + r + 24
+            at = (ui.s(bx), ui.s(cy - r * 0.4))
+            draw_shape(img, SHAPES[kk % len(SHAPES)], PAINTS[letter], at, ui.s(r * 0.45))
+            draw_shape(img, SHAPES[kk % len(SHAPES)], INK, at, ui.s(r * 0.45), width=ui.s(2))
+            share = len(self.shares.get(s.number, [])) or 1
+            done = 1 - len(self.left_of(s.number)) / share
+            bar = pygame.Rect(ui.s(bx - r * 0.5), ui.s(cy + r * 0.2), ui.s(r), ui.s(r * 0.35))
+            pygame.draw.rect(img, (255, 255, 255), bar)
+            fill = bar.copy()
+            fill.width = round(bar.width * done)
+            pygame.draw.rect(img, INK, fill)
+            pygame.draw.rect(img, INK, bar, ui.s(2))
+        return img
+
+    def draw(self, surface: pygame.Surface, ui: Ui) -> None:
+        from kit.activities.ui import LABEL
+
         w = self.words
-        title(surface, ui, w.t(self.title))
+        surface.blit(ui.layer(("mural-bg", w.lang), lambda: self._static(ui)), (0, 0))
         cell = self._cell_px(ui)
         if self._mural is None or self._mural[0] != ui.scale:
             self._mural = (ui.scale, self._picture(ui, cell))
@@ -289,42 +351,28 @@ class PixelMural(Activity):
         surface.blit(self._mural[1], (ox, oy))
         # Where each pupil paints next: their seat's shape and colour on that pixel.
         for s in self.ctx.seats.present_players():
-            got = self.target(s) if s.number in self.shares else None
-            if got is None:
-                continue
-            (x, y), _ = got
-            centre = (ox + x * cell + cell // 2, oy + y * cell + cell // 2)
-            draw_shape(surface, s.shape, s.colour, centre, max(3, cell * 4 // 10))
-            draw_shape(surface, s.shape, INK, centre, max(3, cell * 4 // 10), width=ui.s(3))
-        # The squads: each pupil's badge, brush and how much of their share is left.
+            own = self.left.get(s.number)
+            if own:
+                x, y = own[0]
+            else:
+                got = self.target(s) if s.number in self.shares else None
+                if got is None:
+                    continue
+                (x, y), _ = got
+            img = ui.layer(("cursor", s.number, s.shape, s.colour, cell),
+                           lambda s=s: self._cursor(ui, s, cell))  # type: ignore[misc]
+            surface.blit(img, (ox + x * cell, oy + y * cell))
         top, bottom = 120, 900
         row_h = (bottom - top) / max(1, len(self.squads))
         for k, squad in enumerate(self.squads):
-            cy = top + (k + 0.5) * row_h
-            per = 600 / max(4, len(squad))
-            r = min(40.0, row_h * 0.3, per * 0.28)
-            for j, s in enumerate(squad):
-                cx = 1290 + per * (j + 0.35)
-                ui.badge(surface, s, ui.p(cx, cy), ui.s(r))
-                letter = self.paint_letters[self.brush.get(s.number, 0)]
-                kk = self.paint_letters.index(letter)
-                bx = cx + r + 24
-                draw_shape(surface, SHAPES[kk % len(SHAPES)], PAINTS[letter],
-                           ui.p(bx, cy - r * 0.4), ui.s(r * 0.45))
-                draw_shape(surface, SHAPES[kk % len(SHAPES)], INK, ui.p(bx, cy - r * 0.4),
-                           ui.s(r * 0.45), width=ui.s(2))
-                share = len(self.shares.get(s.number, [])) or 1
-                done = 1 - len(self.left_of(s.number)) / share
-                bar = ui.rect(bx - r * 0.5, cy + r * 0.2, r, r * 0.35)
-                pygame.draw.rect(surface, (255, 255, 255), bar)
-                fill = bar.copy()
-                fill.width = round(bar.width * done)
-                pygame.draw.rect(surface, INK, fill)
-                pygame.draw.rect(surface, INK, bar, ui.s(2))
-        left = self.cells_left()
-        ui.fit(surface, w.t("A paints, B changes the paint"), ui.rect(50, 1000, 1200, 80),
-               align="left")
-        ui.fit(surface, w.n("{n} pixel to paint", "{n} pixels to paint", left),
+            key = ("mural-row", row_h, tuple(
+                (s.number, s.state, self.brush.get(s.number, 0),
+                 len(self.left.get(s.number, ())) * 10 // (len(self.shares.get(s.number, ()))
+                                                           or 1)) for s in squad))
+            row = ui.layer(key, lambda squad=squad: self._squad_row(  # type: ignore[misc]
+                ui, squad, row_h))
+            surface.blit(row, ui.p(1270, top + k * row_h))
+        ui.fit(surface, w.n("{n} pixel to paint", "{n} pixels to paint", self.cells_left()),
                ui.rect(1260, 910, 640, 160), size=LABEL)
 
     def draw_end(self, surface: pygame.Surface, ui: Ui, box: pygame.Rect) -> None:

@@ -349,21 +349,39 @@ class RobotRelay(Activity):
         self._maze_img = (cell, img)
         return img
 
-    def _draw_maze(self, surface: pygame.Surface, ui: Ui, box: pygame.Rect) -> None:
+    def _static(self, ui: Ui) -> pygame.Surface:
+        """Title, the empty maze, the role headings and the hint: drawn once."""
+        import pygame
+
+        from kit.activities.screens import title
+        from kit.activities.ui import LABEL, PAPER
+
+        bg = pygame.Surface(ui.size)
+        bg.fill(PAPER)
+        w = self.words
+        title(bg, ui, w.t(self.title))
+        box = ui.rect(50, 120, 1160, 830)
+        cell = min(box.width // len(self.maze[0]), box.height // len(self.maze))
+        bg.blit(self._maze(cell), box.topleft)
+        for y, row in enumerate(self.maze):
+            for x, c in enumerate(row):
+                if c.isdigit():
+                    ui.blit_text(bg, c, (box.x + x * cell + cell * 3 // 4,
+                                         box.y + y * cell + cell * 3 // 4), size=LABEL)
+        for i, role in enumerate(ROLES):
+            cx = 1330 + 200 * i
+            ui.fit(bg, w.t(ROLE_WORDS[role]), ui.rect(cx - 100, 115, 200, 60), size=LABEL)
+        ui.fit(bg, w.t("A forward, B right, A+B left"), ui.rect(50, 965, 1160, 110),
+               align="left")
+        return bg
+
+    def _robots(self, surface: pygame.Surface, ui: Ui, box: pygame.Rect) -> None:
+        """The robots, side by side when they share a cell."""
         import pygame
 
         from kit.activities.ui import INK, LABEL, draw_shape
 
         cell = min(box.width // len(self.maze[0]), box.height // len(self.maze))
-        img = self._maze(cell)
-        ox, oy = box.x, box.y
-        surface.blit(img, (ox, oy))
-        for y, row in enumerate(self.maze):
-            for x, c in enumerate(row):
-                if c.isdigit():
-                    ui.blit_text(surface, c, (ox + x * cell + cell * 3 // 4,
-                                              oy + y * cell + cell * 3 // 4), size=LABEL)
-        # Robots sharing a cell sit side by side in it.
         at: dict[tuple[int, int], list[Squad]] = {}
         for s in self.squads:
             at.setdefault((s.robot.x, s.robot.y), []).append(s)
@@ -371,8 +389,8 @@ class RobotRelay(Activity):
             per = 1 if len(group) == 1 else 2 if len(group) <= 4 else 3
             sub = cell / per
             for i, s in enumerate(group):
-                cx = ox + x * cell + int((i % per + 0.5) * sub)
-                cy = oy + y * cell + int((i // per % per + 0.5) * sub)
+                cx = box.x + x * cell + int((i % per + 0.5) * sub)
+                cy = box.y + y * cell + int((i // per % per + 0.5) * sub)
                 r = max(6, int(sub * 0.38))
                 draw_shape(surface, "square", s.colour, (cx, cy), r)
                 draw_shape(surface, "square", INK, (cx, cy), r, width=max(1, ui.s(3)))
@@ -382,45 +400,56 @@ class RobotRelay(Activity):
                 if s.robot.bumped:
                     pygame.draw.circle(surface, (213, 94, 0), (cx, cy), r + ui.s(6), ui.s(5))
                 if r >= ui.s(24):
-                    ui.blit_text(surface, str(s.number), (cx, cy), size=LABEL,
-                                 colour=INK)
+                    ui.blit_text(surface, str(s.number), (cx, cy), size=LABEL)
 
-    def draw(self, surface: pygame.Surface, ui: Ui) -> None:
+    def _draw_maze(self, surface: pygame.Surface, ui: Ui, box: pygame.Rect) -> None:
+        from kit.activities.ui import LABEL
+
+        cell = min(box.width // len(self.maze[0]), box.height // len(self.maze))
+        surface.blit(self._maze(cell), box.topleft)
+        for y, row in enumerate(self.maze):
+            for x, c in enumerate(row):
+                if c.isdigit():
+                    ui.blit_text(surface, c, (box.x + x * cell + cell * 3 // 4,
+                                              box.y + y * cell + cell * 3 // 4), size=LABEL)
+        self._robots(surface, ui, box)
+
+    def _squad_row(self, ui: Ui, s: Squad, row_h: float) -> pygame.Surface:
+        """One squad: its robot's mark and number, a badge per role (the one whose part it is
+        ringed), and a dot per planned step."""
         import pygame
 
-        from kit.activities.screens import title
-        from kit.activities.ui import INK, LABEL, PAPER, draw_shape
+        from kit.activities.ui import INK, LABEL, draw_shape
 
-        surface.fill(PAPER)
+        img = pygame.Surface((ui.s(690), ui.s(row_h)), pygame.SRCALPHA)
+        cy = ui.s(row_h / 2)
+        r = min(44.0, row_h * 0.4)
+        draw_shape(img, "square", s.colour, (ui.s(25), cy), ui.s(r * 0.8))
+        draw_shape(img, "square", INK, (ui.s(25), cy), ui.s(r * 0.8), width=ui.s(2))
+        ui.blit_text(img, str(s.number), (ui.s(25), cy), size=LABEL)
+        acting = s.acting()
+        for i, role in enumerate(ROLES):
+            seat = s.role(role)
+            ui.badge(img, seat, (ui.s(120 + 200 * i), cy), ui.s(r),
+                     highlight=seat is acting and s.phase != "run")
+        for i in range(len(s.plan)):
+            pygame.draw.circle(img, INK, (ui.s(610 + (i % 4) * 22), cy + ui.s(-10 + (i // 4)
+                                                                                * 22)), ui.s(7))
+        return img
+
+    def draw(self, surface: pygame.Surface, ui: Ui) -> None:
         w = self.words
-        title(surface, ui, w.t(self.title))
-        self._draw_maze(surface, ui, ui.rect(50, 120, 1160, 830))
-        # Roles: a column per role, a row per squad.
-        cols = {role: 1330 + 200 * i for i, role in enumerate(ROLES)}
-        for role, cx in cols.items():
-            ui.fit(surface, w.t(ROLE_WORDS[role]), ui.rect(cx - 100, 115, 200, 60),
-                   size=LABEL)
+        surface.blit(ui.layer(("relay-bg", w.lang), lambda: self._static(ui)), (0, 0))
+        self._robots(surface, ui, ui.rect(50, 120, 1160, 830))
         top, bottom = 185, 960
         row_h = (bottom - top) / max(1, len(self.squads))
         for k, s in enumerate(self.squads):
-            cy = top + (k + 0.5) * row_h
-            r = min(44.0, row_h * 0.4)
-            draw_shape(surface, "square", s.colour, ui.p(1235, cy), ui.s(r * 0.8))
-            draw_shape(surface, "square", INK, ui.p(1235, cy), ui.s(r * 0.8), width=ui.s(2))
-            ui.blit_text(surface, str(s.number), ui.p(1235, cy), size=LABEL)
-            acting = s.acting()
-            for role, cx in cols.items():
-                seat = s.role(role)
-                ui.badge(surface, seat, ui.p(cx, cy), ui.s(r), highlight=seat is acting
-                         and s.phase != "run")
-            # Steps planned, as dots after the tester.
-            for i in range(len(s.plan)):
-                pygame.draw.circle(surface, INK, ui.p(1820 + (i % 4) * 22, cy - 10 + (i // 4)
-                                                      * 22), ui.s(7))
+            key = ("relay-row", row_h, s.number, s.turn, s.phase, len(s.plan),
+                   tuple((seat.number, seat.state) for seat in s.seats))
+            row = ui.layer(key, lambda s=s: self._squad_row(ui, s, row_h))  # type: ignore[misc]
+            surface.blit(row, ui.p(1210, top + k * row_h))
         ui.fit(surface, w.n("{n} flag of {goal}", "{n} flags of {goal}", self.flags_reached,
                             goal=self.goal), ui.rect(1230, 965, 670, 110), align="left")
-        ui.fit(surface, w.t("A forward, B right, A+B left"), ui.rect(50, 965, 1160, 110),
-               align="left")
 
     def draw_end(self, surface: pygame.Surface, ui: Ui, box: pygame.Rect) -> None:
         self._draw_maze(surface, ui, box.inflate(-box.width // 3, 0))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pygame
 
 from kit.activities.inputs import InputQueue, KeySets, SimPupils
+from kit.activities.pretend import HabitPupils
 from kit.activities.session import Session
 from kit.clock import Clock, SystemClock
 
@@ -43,7 +44,7 @@ def init_display(size: tuple[int, int] | None, *, headless: bool,
 class Runner:
     def __init__(self, session: Session, surface: pygame.Surface, *,
                  queue: InputQueue | None = None, clock: Clock | None = None,
-                 sims: SimPupils | None = None, keys: KeySets | None = None,
+                 sims: SimPupils | HabitPupils | None = None, keys: KeySets | None = None,
                  windowed: bool = False, fps: float = 60.0) -> None:
         self.session = session
         self.surface = surface

@@ -161,6 +161,7 @@ class StoryChain(Activity):
             t.asked.add(seat.number)
             t.changes += 1
             t.proposed = None
+            t.choice = (t.choice + 1) % 3  # another part is on show
             t.agreed.clear()
             t.left = self.p.panel_seconds
 
@@ -267,37 +268,62 @@ class StoryChain(Activity):
 
     def _card(self, surface: pygame.Surface, ui: Ui, piece: int, r: pygame.Rect, *,
               thick: bool = False) -> None:
+        surface.blit(ui.layer(("story-card", piece, r.size, thick, self.words.lang),
+                              lambda: self._card_img(ui, piece, r.size, thick)), r.topleft)
+
+    def _card_img(self, ui: Ui, piece: int, size: tuple[int, int],
+                  thick: bool) -> pygame.Surface:
         import pygame
 
         from kit.activities.ui import INK, draw_shape
 
+        img = pygame.Surface(size, pygame.SRCALPHA)
+        r = img.get_rect()
         colour = THEME_COLOUR[self.p.theme]
-        pygame.draw.rect(surface, (255, 255, 255), r, border_radius=ui.s(16))
-        pygame.draw.rect(surface, INK, r, ui.s(8 if thick else 3), border_radius=ui.s(16))
+        pygame.draw.rect(img, (255, 255, 255), r, border_radius=ui.s(16))
+        pygame.draw.rect(img, INK, r, ui.s(8 if thick else 3), border_radius=ui.s(16))
         icon = min(r.height // 5, ui.s(40))
-        draw_shape(surface, SHAPES[piece % len(SHAPES)], colour, (r.centerx, r.y + icon + ui.s(12)),
+        draw_shape(img, SHAPES[piece % len(SHAPES)], colour, (r.centerx, r.y + icon + ui.s(12)),
                    icon)
         words = pygame.Rect(r.x + ui.s(10), r.y + 2 * icon + ui.s(20), r.width - ui.s(20),
                             r.bottom - (r.y + 2 * icon + ui.s(26)))
-        ui.fit(surface, self.words.t(PIECES[piece]), words)
+        ui.fit(img, self.words.t(PIECES[piece]), words)
+        return img
+
+    def _tiles(self, ui: Ui) -> tuple[int, int, float, float]:
+        cols, rows = sq.grid(len(self.tables), 1820, 790)
+        return cols, rows, 1820 / cols, 790 / rows
+
+    def _background(self, ui: Ui) -> pygame.Surface:
+        import pygame
+
+        from kit.activities.screens import title
+        from kit.activities.ui import PAPER
+
+        bg = pygame.Surface(ui.size)
+        bg.fill(PAPER)
+        colour = THEME_COLOUR[self.p.theme]
+        pygame.draw.rect(bg, colour, pygame.Rect(0, 0, bg.get_width(), ui.y(115)))
+        title(bg, ui, self.words.t(self.title), colour=PAPER)
+        cols, _, tw, th = self._tiles(ui)
+        for k in range(len(self.tables)):
+            x0, y0 = 50 + (k % cols) * tw, 130 + (k // cols) * th
+            tile = ui.rect(x0 + 8, y0 + 8, tw - 16, th - 16)
+            pygame.draw.rect(bg, (235, 232, 222), tile, border_radius=ui.s(16))
+        ui.fit(bg, self.words.t("Teller: A shows another part, B picks it. Others: A yes, "
+                                "B another."), ui.rect(50, 925, 1820, 150))
+        return bg
 
     def draw(self, surface: pygame.Surface, ui: Ui) -> None:
         import pygame
 
-        from kit.activities.screens import title
         from kit.activities.ui import INK, LABEL, PAPER
 
-        surface.fill(PAPER)
-        w = self.words
-        colour = THEME_COLOUR[self.p.theme]
-        pygame.draw.rect(surface, colour, pygame.Rect(0, 0, surface.get_width(), ui.y(115)))
-        title(surface, ui, w.t(self.title), colour=PAPER)
-        cols, rows = sq.grid(len(self.tables), 1820, 790)
-        tw, th = 1820 / cols, 790 / rows
+        surface.blit(ui.layer(("story-bg", len(self.tables), self.words.lang, self.p.theme),
+                              lambda: self._background(ui)), (0, 0))
+        cols, _, tw, th = self._tiles(ui)
         for k, t in enumerate(self.tables):
             x0, y0 = 50 + (k % cols) * tw, 130 + (k // cols) * th
-            tile = ui.rect(x0 + 8, y0 + 8, tw - 16, th - 16)
-            pygame.draw.rect(surface, (235, 232, 222), tile, border_radius=ui.s(16))
             r = min(44.0, th * 0.16)
             if t.teller is not None:
                 ui.badge(surface, t.teller, ui.p(x0 + 20 + r, y0 + 20 + r), ui.s(r),
@@ -320,8 +346,6 @@ class StoryChain(Activity):
                                        ui.s(9), 0 if j == t.choice else ui.s(2))
         ui.blit_text(surface, f"{min(self.round, self.rounds)}/{self.rounds}",
                      ui.p(1870, 58), size=LABEL, colour=PAPER, anchor="midright")
-        ui.fit(surface, w.t("Teller: A shows another part, B picks it. Others: A yes, "
-                            "B another."), ui.rect(50, 925, 1820, 150))
 
     def draw_end(self, surface: pygame.Surface, ui: Ui, box: pygame.Rect) -> None:
         from kit.activities.ui import LABEL

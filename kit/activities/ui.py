@@ -12,6 +12,7 @@ into a box: :meth:`Ui.fit` wraps it at spaces and notes any text that still does
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pygame
@@ -41,8 +42,10 @@ class Ui:
         self._fonts: dict[int, pygame.font.Font] = {}
         self._text: dict[tuple[str, int, Colour], pygame.Surface] = {}
         self._wrapped: dict[tuple[str, int, int], list[str]] = {}
+        self._badges: dict[tuple[object, ...], pygame.Surface] = {}
+        self._layers: dict[object, pygame.Surface] = {}
         #: (text, box width, box height) of text that did not fit its box; tests read it
-        self.overflows: list[tuple[str, int, int]] = []
+        self.overflows: set[tuple[str, int, int]] = set()
 
     def s(self, v: float) -> int:
         """A length given at 1080p, on this screen."""
@@ -86,6 +89,15 @@ class Ui:
         rect = img.get_rect(**{anchor: pos})
         surface.blit(img, rect)
 
+    def layer(self, key: object, build: Callable[[], pygame.Surface]) -> pygame.Surface:
+        """A drawing that changes rarely (a background, a card), built once per ``key``."""
+        img = self._layers.get(key)
+        if img is None:
+            if len(self._layers) > 200:
+                self._layers.clear()
+            img = self._layers[key] = build()
+        return img
+
     def wrap(self, text: str, width: int, size: int = MIN_TEXT) -> list[str]:
         """``text`` in lines no wider than ``width`` screen pixels where spaces allow."""
         key = (text, width, size)
@@ -116,10 +128,10 @@ class Ui:
         lines = self.wrap(text, box.width, size)
         font = self.font(size)
         step = font.get_linesize()
-        widest = max(font.size(line)[0] for line in lines)
+        widest = max(self.text(line, size, colour).get_width() for line in lines)
         fits = widest <= box.width and step * len(lines) <= box.height + self.s(4)
         if not fits:
-            self.overflows.append((text, box.width, box.height))
+            self.overflows.add((text, box.width, box.height))
         top = box.centery - step * len(lines) // 2
         for i, line in enumerate(lines):
             img = self.text(line, size, colour)
@@ -137,24 +149,38 @@ class Ui:
     def badge(self, surface: pygame.Surface, seat: Seat, centre: tuple[int, int],
               radius: int, *, highlight: bool = False) -> None:
         """A seat: its shape in its colour, with its number; a reconnecting seat is faded and
-        carries a dashed ring and a '…' mark, an away seat is grey."""
+        carries a dashed ring and a '…' mark, an away seat is grey. Each look is drawn once
+        and kept."""
+        key = (seat.number, seat.shape, seat.colour, seat.state, radius, highlight)
+        img = self._badges.get(key)
+        if img is None:
+            if len(self._badges) > 1000:
+                self._badges.clear()
+            img = self._badges[key] = self._badge(seat, radius, highlight)
+        surface.blit(img, img.get_rect(center=centre))
+
+    def _badge(self, seat: Seat, radius: int, highlight: bool) -> pygame.Surface:
+        pad = self.s(24) + (self.s(40) if seat.state == "reconnecting" else 0)
+        size = 2 * (radius + pad)
+        img = pygame.Surface((size, size), pygame.SRCALPHA)
+        centre = (size // 2, size // 2)
         colour: Colour = seat.colour if seat.state == "active" else GREY
         if highlight:
-            pygame.draw.circle(surface, INK, centre, radius + self.s(10), self.s(6))
-        draw_shape(surface, seat.shape, colour, centre, radius)
-        draw_shape(surface, seat.shape, INK, centre, radius, width=max(1, self.s(3)))
+            pygame.draw.circle(img, INK, centre, radius + self.s(10), self.s(6))
+        draw_shape(img, seat.shape, colour, centre, radius)
+        draw_shape(img, seat.shape, INK, centre, radius, width=max(1, self.s(3)))
         ink = PAPER if seat.colour in ((0, 0, 0), (0, 114, 178)) and seat.state == "active" \
             else INK
-        size = MIN_TEXT if radius >= self.s(70) else LABEL
-        self.blit_text(surface, str(seat.number), centre, colour=ink, size=size)
+        size_px = MIN_TEXT if radius >= self.s(70) else LABEL
+        self.blit_text(img, str(seat.number), centre, colour=ink, size=size_px)
         if seat.state == "reconnecting":
             for k in range(12):
                 a0 = k * math.tau / 12
                 rect = pygame.Rect(0, 0, 2 * radius + self.s(24), 2 * radius + self.s(24))
                 rect.center = centre
-                pygame.draw.arc(surface, INK, rect, a0, a0 + math.tau / 24, self.s(5))
-            self.blit_text(surface, "…", (centre[0], centre[1] + radius + self.s(20)),
-                           size=LABEL)
+                pygame.draw.arc(img, INK, rect, a0, a0 + math.tau / 24, self.s(5))
+            self.blit_text(img, "…", (centre[0], centre[1] + radius + self.s(20)), size=LABEL)
+        return img
 
 
 def draw_shape(surface: pygame.Surface, shape: str, colour: Colour, c: tuple[int, int],
