@@ -230,7 +230,7 @@ class ClassOrchestra(Activity):
         col, row = divmod(i, per_col)
         x0 = col * col_w + 40
         cy = ui.y(200 + (row + 0.5) * row_h)
-        r = ui.s(min(40, row_h * 0.4))
+        r = ui.s(min(34, row_h * 0.42))
         return x0, cy, r, x0 + 190, (col + 1) * col_w - 40
 
     def _background(self, ui: Ui) -> pygame.Surface:
@@ -238,7 +238,7 @@ class ClassOrchestra(Activity):
         import pygame
 
         from kit.activities.screens import title
-        from kit.activities.ui import LABEL, PAPER, draw_shape
+        from kit.activities.ui import INK, LABEL, PAPER, draw_shape
 
         verse = self.verse_at(self.beat)
         key = (ui.size, verse, tuple((s.number, s.state) for s in self.lane_seats))
@@ -254,10 +254,16 @@ class ClassOrchestra(Activity):
             ui.fit(bg, w.t(word), ui.rect(cx + 60, 125, 400, 60), size=LABEL, align="left")
         for i, seat in enumerate(self.lane_seats):
             x0, cy, r, tx0, tx1 = self._lane_geometry(i, ui)
-            ui.badge(bg, seat, (ui.x(x0 + 40), cy), r)
+            # Seat shape and colour, then its number beside it (lanes are too low for a badge
+            # with the number inside when the whole class plays).
+            colour = seat.colour if seat.present else (150, 150, 150)
+            draw_shape(bg, seat.shape, colour, (ui.x(x0 + 22), cy), r)
+            draw_shape(bg, seat.shape, INK, (ui.x(x0 + 22), cy), r, width=max(1, ui.s(2)))
+            ui.blit_text(bg, str(seat.number), (ui.x(x0 + 50), cy), size=LABEL,
+                         anchor="midleft")
             sec = self.section(seat)
-            draw_shape(bg, SECTION_SHAPE[sec], SECTION_INK[sec], (ui.x(x0 + 120), cy),
-                       max(4, r * 2 // 3))
+            draw_shape(bg, SECTION_SHAPE[sec], SECTION_INK[sec], (ui.x(x0 + 140), cy),
+                       max(4, r * 3 // 4))
             pygame.draw.line(bg, (200, 200, 200), (ui.x(tx0), cy), (ui.x(tx1), cy), ui.s(3))
         ui.fit(bg, w.t("Press A on your notes"), ui.rect(50, 950, 1820, 120))
         self._bg = (key, bg)
@@ -292,9 +298,10 @@ class ClassOrchestra(Activity):
                 t = times[j]
                 nx = ui.x(tx0 + (t - self.beat + 1.5) * ppb)
                 if t in done:
-                    draw_shape(surface, seat.shape, colour, (nx, cy), r // 2 + 2)
+                    draw_shape(surface, seat.shape, colour, (nx, cy), r)
+                    draw_shape(surface, seat.shape, INK, (nx, cy), r, width=ui.s(2))
                 else:
-                    draw_shape(surface, seat.shape, INK, (nx, cy), r // 2, width=ui.s(3))
+                    draw_shape(surface, seat.shape, INK, (nx, cy), r * 3 // 4, width=ui.s(3))
                 j += 1
             px = ui.x(tx0 + 1.5 * ppb)
             pygame.draw.line(surface, INK, (px, cy - r), (px, cy + r), ui.s(4))

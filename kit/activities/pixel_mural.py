@@ -247,7 +247,7 @@ class PixelMural(Activity):
 
     # Drawing ------------------------------------------------------------------------------
 
-    def _cell_px(self, ui: Ui, box_w: float = 1180, box_h: float = 880) -> int:
+    def _cell_px(self, ui: Ui, box_w: float = 1180, box_h: float = 860) -> int:
         return ui.s(min(box_w / len(self.rows[0]), box_h / len(self.rows)))
 
     def _picture(self, ui: Ui, cell: int, *, shapes: bool = True) -> pygame.Surface:
@@ -302,6 +302,7 @@ class PixelMural(Activity):
 
         img = pygame.Surface((cell, cell), pygame.SRCALPHA)
         c, r = (cell // 2, cell // 2), max(3, cell * 4 // 10)
+        pygame.draw.rect(img, INK, img.get_rect(), max(2, ui.s(4)))
         draw_shape(img, seat.shape, seat.colour, c, r)
         draw_shape(img, seat.shape, INK, c, r, width=ui.s(3))
         return img

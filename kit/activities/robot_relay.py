@@ -18,6 +18,7 @@ tester check), timeout. Late joiners play at once in the smallest squad.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -52,6 +53,8 @@ GESTURE = {v: k for k, v in STEPS.items()}
 HEADINGS = ((1, 0), (0, 1), (-1, 0), (0, -1))  # east, south, west, north
 STEP_SECONDS = 0.4
 MAX_PLAN = 8
+MAZE_BOX = (50, 120, 960, 680)  # at 1080p
+PANEL_X = 1035  # the squads' rows, right of the maze
 PRESS_SECONDS = 10.0  # time for a one-press part: the driver's go, the tester's check
 Pose = tuple[int, int, int]
 
@@ -360,7 +363,7 @@ class RobotRelay(Activity):
         bg.fill(PAPER)
         w = self.words
         title(bg, ui, w.t(self.title))
-        box = ui.rect(50, 120, 1160, 830)
+        box = ui.rect(*MAZE_BOX)
         cell = min(box.width // len(self.maze[0]), box.height // len(self.maze))
         bg.blit(self._maze(cell), box.topleft)
         for y, row in enumerate(self.maze):
@@ -369,9 +372,10 @@ class RobotRelay(Activity):
                     ui.blit_text(bg, c, (box.x + x * cell + cell * 3 // 4,
                                          box.y + y * cell + cell * 3 // 4), size=LABEL)
         for i, role in enumerate(ROLES):
-            cx = 1330 + 200 * i
-            ui.fit(bg, w.t(ROLE_WORDS[role]), ui.rect(cx - 100, 115, 200, 60), size=LABEL)
-        ui.fit(bg, w.t("A forward, B right, A+B left"), ui.rect(50, 965, 1160, 110),
+            cx = PANEL_X + 115 + 270 * i
+            ui.fit(bg, w.t(ROLE_WORDS[role]), ui.rect(cx - 133, 115, 266, 60), size=LABEL,
+                   min_size=30)
+        ui.fit(bg, w.t("A forward, B right, A+B left"), ui.rect(50, 800, 960, 150),
                align="left")
         return bg
 
@@ -386,11 +390,11 @@ class RobotRelay(Activity):
         for s in self.squads:
             at.setdefault((s.robot.x, s.robot.y), []).append(s)
         for (x, y), group in at.items():
-            per = 1 if len(group) == 1 else 2 if len(group) <= 4 else 3
+            per = math.ceil(math.sqrt(len(group)))
             sub = cell / per
             for i, s in enumerate(group):
                 cx = box.x + x * cell + int((i % per + 0.5) * sub)
-                cy = box.y + y * cell + int((i // per % per + 0.5) * sub)
+                cy = box.y + y * cell + int((i // per + 0.5) * sub)
                 r = max(6, int(sub * 0.38))
                 draw_shape(surface, "square", s.colour, (cx, cy), r)
                 draw_shape(surface, "square", INK, (cx, cy), r, width=max(1, ui.s(3)))
@@ -421,7 +425,7 @@ class RobotRelay(Activity):
 
         from kit.activities.ui import INK, LABEL, draw_shape
 
-        img = pygame.Surface((ui.s(690), ui.s(row_h)), pygame.SRCALPHA)
+        img = pygame.Surface((ui.s(1920 - PANEL_X), ui.s(row_h)), pygame.SRCALPHA)
         cy = ui.s(row_h / 2)
         r = min(44.0, row_h * 0.4)
         draw_shape(img, "square", s.colour, (ui.s(25), cy), ui.s(r * 0.8))
@@ -430,26 +434,27 @@ class RobotRelay(Activity):
         acting = s.acting()
         for i, role in enumerate(ROLES):
             seat = s.role(role)
-            ui.badge(img, seat, (ui.s(120 + 200 * i), cy), ui.s(r),
+            ui.badge(img, seat, (ui.s(115 + 270 * i), cy), ui.s(r),
                      highlight=seat is acting and s.phase != "run")
         for i in range(len(s.plan)):
-            pygame.draw.circle(img, INK, (ui.s(610 + (i % 4) * 22), cy + ui.s(-10 + (i // 4)
+            pygame.draw.circle(img, INK, (ui.s(720 + (i % 4) * 22), cy + ui.s(-10 + (i // 4)
                                                                                 * 22)), ui.s(7))
         return img
 
     def draw(self, surface: pygame.Surface, ui: Ui) -> None:
         w = self.words
         surface.blit(ui.layer(("relay-bg", w.lang), lambda: self._static(ui)), (0, 0))
-        self._robots(surface, ui, ui.rect(50, 120, 1160, 830))
+        self._robots(surface, ui, ui.rect(*MAZE_BOX))
         top, bottom = 185, 960
         row_h = (bottom - top) / max(1, len(self.squads))
         for k, s in enumerate(self.squads):
             key = ("relay-row", row_h, s.number, s.turn, s.phase, len(s.plan),
                    tuple((seat.number, seat.state) for seat in s.seats))
             row = ui.layer(key, lambda s=s: self._squad_row(ui, s, row_h))  # type: ignore[misc]
-            surface.blit(row, ui.p(1210, top + k * row_h))
+            surface.blit(row, ui.p(PANEL_X, top + k * row_h))
         ui.fit(surface, w.n("{n} flag of {goal}", "{n} flags of {goal}", self.flags_reached,
-                            goal=self.goal), ui.rect(1230, 965, 670, 110), align="left")
+                            goal=self.goal), ui.rect(PANEL_X, 965, 1900 - PANEL_X, 110),
+               align="left")
 
     def draw_end(self, surface: pygame.Surface, ui: Ui, box: pygame.Rect) -> None:
         self._draw_maze(surface, ui, box.inflate(-box.width // 3, 0))

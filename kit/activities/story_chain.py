@@ -267,26 +267,28 @@ class StoryChain(Activity):
     # Drawing ------------------------------------------------------------------------------
 
     def _card(self, surface: pygame.Surface, ui: Ui, piece: int, r: pygame.Rect, *,
-              thick: bool = False) -> None:
-        surface.blit(ui.layer(("story-card", piece, r.size, thick, self.words.lang),
-                              lambda: self._card_img(ui, piece, r.size, thick)), r.topleft)
+              thick: bool = False, icon: bool = True) -> None:
+        surface.blit(ui.layer(("story-card", piece, r.size, thick, icon, self.words.lang),
+                              lambda: self._card_img(ui, piece, r.size, thick, icon)), r.topleft)
 
-    def _card_img(self, ui: Ui, piece: int, size: tuple[int, int],
-                  thick: bool) -> pygame.Surface:
+    def _card_img(self, ui: Ui, piece: int, size: tuple[int, int], thick: bool,
+                  icon: bool) -> pygame.Surface:
+        """A part of the story: its shape (when ``icon``) above its words."""
         import pygame
 
         from kit.activities.ui import INK, draw_shape
 
         img = pygame.Surface(size, pygame.SRCALPHA)
         r = img.get_rect()
-        colour = THEME_COLOUR[self.p.theme]
         pygame.draw.rect(img, (255, 255, 255), r, border_radius=ui.s(16))
         pygame.draw.rect(img, INK, r, ui.s(8 if thick else 3), border_radius=ui.s(16))
-        icon = min(r.height // 5, ui.s(40))
-        draw_shape(img, SHAPES[piece % len(SHAPES)], colour, (r.centerx, r.y + icon + ui.s(12)),
-                   icon)
-        words = pygame.Rect(r.x + ui.s(10), r.y + 2 * icon + ui.s(20), r.width - ui.s(20),
-                            r.bottom - (r.y + 2 * icon + ui.s(26)))
+        top = r.y + ui.s(8)
+        if icon:
+            rad = min(r.height // 6, ui.s(40))
+            draw_shape(img, SHAPES[piece % len(SHAPES)], THEME_COLOUR[self.p.theme],
+                       (r.centerx, r.y + rad + ui.s(14)), rad)
+            top = r.y + 2 * rad + ui.s(20)
+        words = pygame.Rect(r.x + ui.s(10), top, r.width - ui.s(20), r.bottom - top - ui.s(8))
         ui.fit(img, self.words.t(PIECES[piece]), words)
         return img
 
@@ -317,33 +319,37 @@ class StoryChain(Activity):
     def draw(self, surface: pygame.Surface, ui: Ui) -> None:
         import pygame
 
-        from kit.activities.ui import INK, LABEL, PAPER
+        from kit.activities.ui import INK, LABEL, PAPER, draw_shape
 
         surface.blit(ui.layer(("story-bg", len(self.tables), self.words.lang, self.p.theme),
                               lambda: self._background(ui)), (0, 0))
         cols, _, tw, th = self._tiles(ui)
         for k, t in enumerate(self.tables):
             x0, y0 = 50 + (k % cols) * tw, 130 + (k // cols) * th
-            r = min(44.0, th * 0.16)
+            cy = y0 + 48
             if t.teller is not None:
-                ui.badge(surface, t.teller, ui.p(x0 + 20 + r, y0 + 20 + r), ui.s(r),
+                ui.badge(surface, t.teller, ui.p(x0 + 50, cy), ui.s(30),
                          highlight=t.locked is None and t.proposed is None)
             for j, s in enumerate(self.voters(t)):
-                cx = x0 + 60 + 2 * r + j * (2 * r + 16) + r
-                ui.badge(surface, s, ui.p(cx, y0 + 20 + r), ui.s(r * 0.8),
+                cx = x0 + 124 + j * 74
+                ui.badge(surface, s, ui.p(cx, cy), ui.s(24),
                          highlight=t.proposed is not None and s.number not in t.agreed)
                 if s.number in t.agreed:
                     pygame.draw.lines(surface, INK, False, [
-                        ui.p(cx + r * 0.5, y0 + 20 + r * 1.6), ui.p(cx + r * 0.8, y0 + 20 + r * 2),
-                        ui.p(cx + r * 1.3, y0 + 20 + r * 1.1)], ui.s(6))
+                        ui.p(cx + 8, cy + 22), ui.p(cx + 16, cy + 32), ui.p(cx + 32, cy + 8)],
+                        ui.s(6))
             piece = t.locked if t.locked is not None else t.proposed \
                 if t.proposed is not None else self.options(k)[t.choice]
-            card = ui.rect(x0 + 20, y0 + 40 + 2 * r, tw - 40, th - 60 - 2 * r)
-            self._card(surface, ui, piece, card, thick=t.locked is not None)
+            draw_shape(surface, SHAPES[piece % len(SHAPES)], THEME_COLOUR[self.p.theme],
+                       ui.p(x0 + tw - 50, cy), ui.s(26))
+            draw_shape(surface, SHAPES[piece % len(SHAPES)], INK, ui.p(x0 + tw - 50, cy),
+                       ui.s(26), width=ui.s(2))
             if t.proposed is None and t.locked is None:
                 for j in range(3):
-                    pygame.draw.circle(surface, INK, ui.p(x0 + tw - 50 - 24 * (2 - j), y0 + 36),
+                    pygame.draw.circle(surface, INK, ui.p(x0 + tw - 150 + 24 * j, cy),
                                        ui.s(9), 0 if j == t.choice else ui.s(2))
+            card = ui.rect(x0 + 18, y0 + 86, tw - 36, th - 104)
+            self._card(surface, ui, piece, card, thick=t.locked is not None, icon=False)
         ui.blit_text(surface, f"{min(self.round, self.rounds)}/{self.rounds}",
                      ui.p(1870, 58), size=LABEL, colour=PAPER, anchor="midright")
 

@@ -122,14 +122,20 @@ class Ui:
         return lines
 
     def fit(self, surface: pygame.Surface, text: str, box: pygame.Rect, *,
-            size: int = MIN_TEXT, colour: Colour = INK, align: str = "center") -> bool:
+            size: int = MIN_TEXT, colour: Colour = INK, align: str = "center",
+            min_size: int | None = None) -> bool:
         """Draw ``text`` wrapped inside ``box`` (screen pixels), centred vertically; ``align``
-        is left, center or right. False (and noted in :attr:`overflows`) if it spills."""
-        lines = self.wrap(text, box.width, size)
-        font = self.font(size)
-        step = font.get_linesize()
-        widest = max(self.text(line, size, colour).get_width() for line in lines)
-        fits = widest <= box.width and step * len(lines) <= box.height + self.s(4)
+        is left, center or right. A label may shrink down to ``min_size`` to fit; main text
+        never does. False (and noted in :attr:`overflows`) if it spills."""
+        while True:
+            lines = self.wrap(text, box.width, size)
+            font = self.font(size)
+            step = font.get_linesize()
+            widest = max(self.text(line, size, colour).get_width() for line in lines)
+            fits = widest <= box.width and step * len(lines) <= box.height + self.s(4)
+            if fits or min_size is None or size - 2 < min_size:
+                break
+            size -= 2
         if not fits:
             self.overflows.add((text, box.width, box.height))
         top = box.centery - step * len(lines) // 2
@@ -171,7 +177,13 @@ class Ui:
         draw_shape(img, seat.shape, INK, centre, radius, width=max(1, self.s(3)))
         ink = PAPER if seat.colour in ((0, 0, 0), (0, 114, 178)) and seat.state == "active" \
             else INK
+        halo = INK if ink == PAPER else PAPER
         size_px = MIN_TEXT if radius >= self.s(70) else LABEL
+        # A halo keeps the number readable where it spills over a star's or triangle's edge.
+        d = max(1, self.s(3))
+        for dx, dy in ((-d, 0), (d, 0), (0, -d), (0, d), (-d, -d), (d, d), (-d, d), (d, -d)):
+            self.blit_text(img, str(seat.number), (centre[0] + dx, centre[1] + dy),
+                           colour=halo, size=size_px)
         self.blit_text(img, str(seat.number), centre, colour=ink, size=size_px)
         if seat.state == "reconnecting":
             for k in range(12):
