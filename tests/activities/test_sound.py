@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from kit.activities.sound import INSTRUMENTS, SilentSound, frequency, open_sound, tone
@@ -15,7 +17,7 @@ def test_a_note_is_synthesised_the_same_every_time_and_each_instrument_differs()
 
 def test_a_higher_pitch_rings_faster() -> None:
     def crossings(samples) -> int:  # type: ignore[no-untyped-def]
-        return sum(1 for x, y in zip(samples, samples[1:], strict=False) if x < 0 <= y)
+        return sum(1 for x, y in itertools.pairwise(samples) if x < 0 <= y)
 
     low, high = tone("bells", 60, rate=8000), tone("bells", 72, rate=8000)
     assert crossings(high) > 1.8 * crossings(low)
