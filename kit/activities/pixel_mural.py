@@ -98,7 +98,7 @@ class PixelMural(Activity):
         self.last_press: dict[int, float] = {}
         self.t = 0.0
         self._fresh: list[Cell] = []
-        self._mural: tuple[float, pygame.Surface] | None = None
+        self._mural: tuple[object, pygame.Surface] | None = None
 
     # Shares -------------------------------------------------------------------------------
 
@@ -311,9 +311,10 @@ class PixelMural(Activity):
         """One squad: each pupil's badge, brush and how much of their share is left."""
         import pygame
 
-        from kit.activities.ui import INK, draw_shape
+        from kit.activities.ui import INK, PAPER, draw_shape
 
-        img = pygame.Surface((ui.s(620), ui.s(row_h)), pygame.SRCALPHA)
+        img = pygame.Surface((ui.s(620), ui.s(row_h)))  # opaque: blits fast every frame
+        img.fill(PAPER)
         cy = row_h / 2
         per = 600 / max(4, len(squad))
         r = min(40.0, row_h * 0.3, per * 0.28)
@@ -340,16 +341,20 @@ class PixelMural(Activity):
         from kit.activities.ui import LABEL
 
         w = self.words
-        surface.blit(ui.layer(("mural-bg", w.lang), lambda: self._static(ui)), (0, 0))
         cell = self._cell_px(ui)
-        if self._mural is None or self._mural[0] != ui.scale:
-            self._mural = (ui.scale, self._picture(ui, cell))
+        ox, oy = ui.p(50, 120)
+        # One surface holds the still parts and the picture; new pixels are painted into it.
+        if self._mural is None or self._mural[0] != (ui.size, w.lang):
+            base = self._static(ui)
+            base.blit(self._picture(ui, cell), (ox, oy))
+            self._mural = ((ui.size, w.lang), base)
             self._fresh.clear()
         elif self._fresh:
-            self._paint_cells(self._mural[1], cell, self._fresh)
+            pic = self._mural[1].subsurface((ox, oy, len(self.rows[0]) * cell + 2,
+                                             len(self.rows) * cell + 2))
+            self._paint_cells(pic, cell, self._fresh)
             self._fresh.clear()
-        ox, oy = ui.p(50, 120)
-        surface.blit(self._mural[1], (ox, oy))
+        surface.blit(self._mural[1], (0, 0))
         # Where each pupil paints next: their seat's shape and colour on that pixel.
         for s in self.ctx.seats.present_players():
             own = self.left.get(s.number)

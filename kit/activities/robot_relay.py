@@ -423,9 +423,10 @@ class RobotRelay(Activity):
         ringed), and a dot per planned step."""
         import pygame
 
-        from kit.activities.ui import INK, LABEL, draw_shape
+        from kit.activities.ui import INK, LABEL, PAPER, draw_shape
 
-        img = pygame.Surface((ui.s(1920 - PANEL_X), ui.s(row_h)), pygame.SRCALPHA)
+        img = pygame.Surface((ui.s(1920 - PANEL_X), ui.s(row_h)))  # opaque: blits fast
+        img.fill(PAPER)
         cy = ui.s(row_h / 2)
         r = min(44.0, row_h * 0.4)
         draw_shape(img, "square", s.colour, (ui.s(25), cy), ui.s(r * 0.8))

@@ -110,14 +110,22 @@ def _cheers(session: Session, surface: pygame.Surface, ui: Ui) -> None:
     (offer of help)."""
     shown = list(session.cheers)[-4:]
     for i, cheer in enumerate(reversed(shown)):
-        cx = 1840 - 125 * i
-        card = ui.rect(cx - 58, 8, 116, 100)
-        pygame.draw.rect(surface, CHEER_BG, card, border_radius=ui.s(16))
-        pygame.draw.rect(surface, INK, card, ui.s(3), border_radius=ui.s(16))
-        ui.badge(surface, cheer.seat, ui.p(cx - 18, 58), ui.s(34))
-        mark = draw_heart if cheer.kind == "compliment" else draw_hand
-        mark(surface, (213, 94, 0) if cheer.kind == "compliment" else (0, 114, 178),
-             ui.p(cx + 34, 62), ui.s(20))
+        s = cheer.seat
+        card = ui.layer(("cheer", s.number, s.shape, s.colour, s.state, cheer.kind),
+                        lambda c=cheer: _cheer_card(ui, c.seat, c.kind))  # type: ignore[misc]
+        surface.blit(card, ui.p(1840 - 125 * i - 58, 8))
+
+
+def _cheer_card(ui: Ui, seat: Seat, kind: str) -> pygame.Surface:
+    img = pygame.Surface((ui.s(116), ui.s(100)), pygame.SRCALPHA)
+    card = img.get_rect()
+    pygame.draw.rect(img, CHEER_BG, card, border_radius=ui.s(16))
+    pygame.draw.rect(img, INK, card, ui.s(3), border_radius=ui.s(16))
+    ui.badge(img, seat, (ui.s(40), ui.s(50)), ui.s(34))
+    mark = draw_heart if kind == "compliment" else draw_hand
+    mark(img, (213, 94, 0) if kind == "compliment" else (0, 114, 178), (ui.s(92), ui.s(54)),
+         ui.s(20))
+    return img
 
 
 def _hand(surface: pygame.Surface, ui: Ui, c: tuple[int, int]) -> None:

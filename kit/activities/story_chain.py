@@ -45,6 +45,7 @@ ROUND_GRACE = 20.0  # once a squad has its part, the others have this long to se
 MAX_CHANGES = 2  # requests for another part, per squad and round
 PAGE = 8  # story parts on one page of the end screen
 PAGE_SECONDS = 6.0
+TILE = (235, 232, 222)  # a squad's place on the screen
 
 
 @dataclass(eq=False)
@@ -267,18 +268,23 @@ class StoryChain(Activity):
     # Drawing ------------------------------------------------------------------------------
 
     def _card(self, surface: pygame.Surface, ui: Ui, piece: int, r: pygame.Rect, *,
-              thick: bool = False, icon: bool = True) -> None:
-        surface.blit(ui.layer(("story-card", piece, r.size, thick, icon, self.words.lang),
-                              lambda: self._card_img(ui, piece, r.size, thick, icon)), r.topleft)
+              thick: bool = False, icon: bool = True,
+              under: tuple[int, int, int] = TILE) -> None:
+        surface.blit(ui.layer(("story-card", piece, r.size, thick, icon, under,
+                               self.words.lang),
+                              lambda: self._card_img(ui, piece, r.size, thick, icon, under)),
+                     r.topleft)
 
     def _card_img(self, ui: Ui, piece: int, size: tuple[int, int], thick: bool,
-                  icon: bool) -> pygame.Surface:
-        """A part of the story: its shape (when ``icon``) above its words."""
+                  icon: bool, under: tuple[int, int, int]) -> pygame.Surface:
+        """A part of the story: its shape (when ``icon``) above its words. Opaque (on the
+        colour ``under`` it), so that a screenful of cards blits fast."""
         import pygame
 
         from kit.activities.ui import INK, draw_shape
 
-        img = pygame.Surface(size, pygame.SRCALPHA)
+        img = pygame.Surface(size)
+        img.fill(under)
         r = img.get_rect()
         pygame.draw.rect(img, (255, 255, 255), r, border_radius=ui.s(16))
         pygame.draw.rect(img, INK, r, ui.s(8 if thick else 3), border_radius=ui.s(16))
@@ -311,7 +317,7 @@ class StoryChain(Activity):
         for k in range(len(self.tables)):
             x0, y0 = 50 + (k % cols) * tw, 130 + (k // cols) * th
             tile = ui.rect(x0 + 8, y0 + 8, tw - 16, th - 16)
-            pygame.draw.rect(bg, (235, 232, 222), tile, border_radius=ui.s(16))
+            pygame.draw.rect(bg, TILE, tile, border_radius=ui.s(16))
         ui.fit(bg, self.words.t("Teller: A shows another part, B picks it. Others: A yes, "
                                 "B another."), ui.rect(50, 925, 1820, 150))
         return bg
@@ -354,7 +360,7 @@ class StoryChain(Activity):
                      ui.p(1870, 58), size=LABEL, colour=PAPER, anchor="midright")
 
     def draw_end(self, surface: pygame.Surface, ui: Ui, box: pygame.Rect) -> None:
-        from kit.activities.ui import LABEL
+        from kit.activities.ui import LABEL, PAPER
 
         pages = max(1, -(-len(self.story) // PAGE))
         page = self.story[self.page * PAGE:(self.page + 1) * PAGE]
@@ -363,7 +369,7 @@ class StoryChain(Activity):
             r = surface.get_rect().__class__(box.x + (i % 4) * cw + ui.s(10),
                                              box.y + (i // 4) * ch + ui.s(10),
                                              cw - ui.s(20), ch - ui.s(20))
-            self._card(surface, ui, piece, r)
+            self._card(surface, ui, piece, r, under=PAPER)
             ui.blit_text(surface, str(self.page * PAGE + i + 1), (r.x + ui.s(30), r.y + ui.s(30)),
                          size=LABEL)
         if pages > 1:
