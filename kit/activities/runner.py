@@ -90,7 +90,9 @@ class Runner:
                 self.surface = pygame.display.get_surface() or self.surface
             elif self.keys is not None and ev.type == pygame.KEYDOWN:
                 got = self.keys.press(pygame.key.name(ev.key))
-                if isinstance(got, str):
+                if got == "ask-end" and self.session.phase == "ended":
+                    self.quit = True  # Esc on the end screen closes it (full screen has no ×)
+                elif isinstance(got, str):
                     self.queue.commands.append(got)
                 elif got is not None:
                     self.queue.put(got)

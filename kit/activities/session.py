@@ -121,6 +121,8 @@ class Session:
             self.ctx.rec("join", seat, {"seat": seat.number, "reconnect": True})
             self.news.append(SeatNews(seat.controller, seat.number, seat.role))
             self.activity.on_back(seat)
+            if self.start_pending:
+                self._start()
         if inp.gesture in ("pair", "hello") or self.phase != "playing" or self.paused:
             return seat
         if inp.gesture in ("logo", "shake"):

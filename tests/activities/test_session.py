@@ -99,3 +99,12 @@ def test_a_cheer_shows_on_screen_even_when_nobody_is_whose_turn() -> None:
     c.press(1, "logo")
     assert [ch.kind for ch in c.session.cheers] == ["compliment"]
     assert not c.rec.of("compliment")  # nobody else to thank: nothing recorded
+
+
+def test_a_pending_start_begins_when_a_seated_pupil_comes_back() -> None:
+    c = Class("robot-relay", 1)
+    c.session.disconnect("c1")
+    c.start()
+    assert c.session.phase == "lobby" and c.session.start_pending
+    c.press(1, "hello")
+    assert c.session.phase == "playing"
