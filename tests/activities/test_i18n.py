@@ -109,15 +109,15 @@ def test_every_screen_names_teacher_pupil_team_seat_and_turn_as_the_glossary_doe
     assert set(terms) == {"teacher", "pupil", "team", "seat", "turn"}
     checked = 0
     for key, by_lang in terms.items():
-        stems = by_lang[lang].lower().split("|")
-        english = re.compile(rf"\b{by_lang['en']}s?\b", re.IGNORECASE)
+        stems = by_lang[lang]["match"].lower().split("|")
+        english = re.compile(rf"\b{by_lang['en']['match']}s?\b", re.IGNORECASE)
         for msgid, plural in USED.items():
             if not english.search(msgid):
                 continue
             forms = [w.n(msgid, plural, n) for n in (1, 2, 5)] if plural else [w.t(msgid)]
             for text in forms:
                 assert any(s in text.lower() for s in stems), \
-                    f"{lang}: {text!r} should call the {key} {by_lang[lang]!r}"
+                    f"{lang}: {text!r} should call the {key} {by_lang[lang]['word']!r}"
                 checked += 1
     assert checked >= 4
 
@@ -131,3 +131,15 @@ def test_words_the_classroom_found_wrong_are_gone(lang: str, words: list[str]) -
     msgstrs = "\n".join(line for line in text.splitlines() if line.startswith("msgstr"))
     for word in words:
         assert word not in msgstrs, f"{lang}: {word!r} is still there"
+
+
+def test_the_glossary_page_shows_every_word() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parents[2] / "docs" / "glossary.md").read_text(encoding="utf-8")
+    for key, by_lang in GLOSSARY.items():
+        if key.startswith("_"):
+            continue
+        row = next(line for line in page.splitlines() if line.startswith(f"| {key} "))
+        for lang in LANGUAGES:
+            assert by_lang[lang]["word"] in row, f"docs/glossary.md: {key} in {lang}"
