@@ -265,7 +265,6 @@ class ClassOrchestra(Activity):
             draw_shape(bg, SECTION_SHAPE[sec], SECTION_INK[sec], (ui.x(x0 + 140), cy),
                        max(4, r * 3 // 4))
             pygame.draw.line(bg, (200, 200, 200), (ui.x(tx0), cy), (ui.x(tx1), cy), ui.s(3))
-        ui.fit(bg, w.t("Press A on your notes"), ui.rect(50, 950, 1820, 120))
         self._bg = (key, bg)
         return bg
 
@@ -278,14 +277,17 @@ class ClassOrchestra(Activity):
         w = self.words
         verse = self.verse_at(self.beat)
         in_verse = self.beat - verse * self.verse_beats
+        # What to do now, in main text at the bottom; where the song is, top right.
+        hint = w.t("Press A on your notes")
         if self.beat < 0:
-            ui.fit(surface, w.t("Get ready"), ui.rect(1080, 10, 380, 100), size=LABEL)
+            hint = w.t("Get ready")
         elif in_verse >= self.bars * BEATS:
-            ui.fit(surface, w.t("Change instruments!"), ui.rect(1080, 10, 380, 100), size=LABEL)
+            hint = w.t("Change instruments!")
         else:
             bar = min(self.bars, int(in_verse // BEATS) + 1)
             ui.fit(surface, w.t("Bar {bar} of {bars}", bar=bar, bars=self.bars),
-                   ui.rect(1080, 10, 380, 100), size=LABEL)
+                   ui.rect(1060, 10, 400, 100), size=LABEL, min_size=30)
+        ui.fit(surface, hint, ui.rect(50, 950, 1820, 120))
         span = 6.0  # beats visible: 1.5 behind, 4.5 ahead
         for i, seat in enumerate(self.lane_seats):
             _, cy, r, tx0, tx1 = self._lane_geometry(i, ui)
