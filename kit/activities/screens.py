@@ -75,7 +75,7 @@ def draw(session: Session, surface: pygame.Surface, ui: Ui) -> None:
         _veil(surface)
         ui.fit(surface, w.t("End the game?"), ui.rect(60, 300, 1800, 160), size=TITLE)
         ui.fit(surface, w.t("Press Esc again to end it. Any other key: go on."),
-               ui.rect(160, 500, 1600, 260))
+               ui.rect(60, 500, 1800, 260))
 
 
 def _veil(surface: pygame.Surface) -> None:
