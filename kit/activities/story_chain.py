@@ -12,8 +12,8 @@ for another. A round ends when every squad has
 its part; there are twice as many rounds as the largest squad has pupils (so everyone tells
 twice) and enough for ``panels`` parts.
 
-Records: turn-start and turn-end for the teller, contribution when a part is picked, vote
-(agree true/false), timeout. Late joiners join the smallest squad at the next round.
+Records: turn-start and turn-end for the teller, contribution when the teller picks a part,
+vote (agree true/false), timeout. Late joiners join the smallest squad at the next round.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ class StoryChain(Activity):
             if t.proposed is None and inp.gesture == "A":
                 t.choice = (t.choice + 1) % 3
             elif t.proposed is None and inp.gesture == "B":
-                self._propose(k, t)
+                self._propose(k, t, by_teller=True)
             return
         if t.proposed is None or inp.gesture not in ("A", "B"):
             return
@@ -166,11 +166,13 @@ class StoryChain(Activity):
             t.agreed.clear()
             t.left = self.p.panel_seconds
 
-    def _propose(self, k: int, t: Table) -> None:
+    def _propose(self, k: int, t: Table, *, by_teller: bool = False) -> None:
+        """The part on show is put to the squad: picked by the teller, or standing because the
+        teller was silent or away (then it is nobody's contribution)."""
         t.proposed = self.options(k)[t.choice]
         t.agreed.clear()
         t.left = VOTE_SECONDS
-        if t.teller is not None:
+        if by_teller and t.teller is not None:
             self.ctx.rec("contribution", t.teller, {"panel": self.panel_of(k),
                                                     "piece": t.proposed})
         self._maybe_lock(k, t)
