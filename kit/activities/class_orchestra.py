@@ -119,6 +119,8 @@ class ClassOrchestra(Activity):
         for seat in self.ctx.seats.players():
             self._lane(seat)
         self._deal(-COUNT_IN)
+        self.ctx.sound.prepare((n.instrument, n.pitch) for part in self.verse_parts.values()
+                               for n in part)
 
     def on_join(self, seat: Seat) -> None:
         self._lane(seat)

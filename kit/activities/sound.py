@@ -13,6 +13,7 @@ import math
 import os
 import random
 from array import array
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,11 @@ class Sound(Protocol):
         """Start one note now (``pitch`` as a MIDI note number); never blocks."""
         ...
 
+    def prepare(self, notes: Iterable[tuple[str, int]]) -> None:
+        """Make these notes ready before the game starts, so the first of each does not cost
+        a frame its synthesis."""
+        ...
+
 
 class SilentSound:
     """Plays nothing; keeps ``(instrument, pitch)`` of every note it was asked for."""
@@ -36,6 +42,9 @@ class SilentSound:
     def play(self, instrument: str, pitch: int) -> None:
         if len(self.played) < 100_000:
             self.played.append((instrument, pitch))
+
+    def prepare(self, notes: Iterable[tuple[str, int]]) -> None:
+        pass
 
 
 def frequency(pitch: int) -> float:
@@ -83,6 +92,13 @@ class MixerSound:
         self._cache: dict[tuple[str, int], Any] = {}
 
     def play(self, instrument: str, pitch: int) -> None:
+        self._sound(instrument, pitch).play()
+
+    def prepare(self, notes: Iterable[tuple[str, int]]) -> None:
+        for instrument, pitch in set(notes):
+            self._sound(instrument, pitch)
+
+    def _sound(self, instrument: str, pitch: int) -> Any:
         key = (instrument, pitch)
         snd = self._cache.get(key)
         if snd is None:
@@ -93,7 +109,7 @@ class MixerSound:
                 for c in range(self.channels):
                     samples[c::self.channels] = mono
             snd = self._cache[key] = self._pygame.mixer.Sound(buffer=samples.tobytes())
-        snd.play()
+        return snd
 
 
 def open_sound(*, enabled: bool = True) -> Sound:

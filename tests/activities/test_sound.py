@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 
@@ -29,3 +30,27 @@ def test_the_dummy_audio_driver_is_silent_and_keeps_what_was_asked() -> None:
     sound.play("drum", 45)
     assert sound.played == [("drum", 45)]
     assert isinstance(open_sound(enabled=False), SilentSound)
+
+
+def test_the_mixer_plays_synthesised_notes_when_there_is_a_sound_card() -> None:
+    import pygame
+
+    from kit.activities.sound import MixerSound
+
+    # Under SDL's dummy audio driver the mixer is real but plays to nowhere.
+    assert os.environ.get("SDL_AUDIODRIVER") == "dummy"
+    try:
+        pygame.mixer.quit()
+        pygame.mixer.init(22050, -16, 1, 512, allowedchanges=0)
+    except pygame.error as e:
+        pytest.skip(f"no mixer here: {e}")
+    try:
+        freq, _, channels = pygame.mixer.get_init()
+        sound = MixerSound(rate=freq, channels=channels)
+        sound.prepare([("bells", 72), ("drum", 45), ("bells", 72)])
+        assert len(sound._cache) == 2
+        sound.play("bells", 72)
+        sound.play("shaker", 90)
+        assert len(sound._cache) == 3
+    finally:
+        pygame.mixer.quit()
