@@ -13,6 +13,7 @@ from kit.activities import catalog
 from kit.activities.catalog import ActivityParams
 from kit.activities.i18n import Words
 from kit.activities.inputs import InputQueue, KeySets, SimPupils, pump_mqtt
+from kit.activities.pretend import HabitPupils
 from kit.activities.recording import MemoryRecorder, Recorder, StationRecorder
 from kit.activities.session import Session
 from kit.clock import Clock, SystemClock
@@ -33,7 +34,9 @@ class AppOptions:
     sim: bool = False
     lang: str = "en"
     headless: bool = False
-    size: tuple[int, int] = (1280, 720)
+    size: tuple[int, int] | None = None  # None: the display's (full screen), 1920x1080 headless
+    window: bool = False  # a window instead of full screen
+    sound: bool = True
     screenshot: str | None = None
     seconds: float | None = None
     start_after: float = 2.0
@@ -51,7 +54,10 @@ class App:
 
     def _session(self, recorder: Recorder) -> Session:
         cls = catalog.activity_class(self.opts.name)
-        return Session(cls, self.params, recorder=recorder, words=Words(self.opts.lang))
+        from kit.activities.sound import open_sound
+
+        return Session(cls, self.params, recorder=recorder, words=Words(self.opts.lang),
+                       sound=open_sound(enabled=self.opts.sound and not self.opts.headless))
 
     async def _publish_state(self, station: Station) -> None:
         """Keep the station's retained presence telling the room what the screen is doing."""
@@ -67,7 +73,8 @@ class App:
     async def run(self) -> None:
         from kit.activities.runner import Runner, init_display
 
-        surface = init_display(self.opts.size, headless=self.opts.headless)
+        surface = init_display(self.opts.size, headless=self.opts.headless,
+                               window=self.opts.window)
         sims = SimPupils(self.opts.players) if self.opts.sim else None
         if sims is not None:
             for inp in sims.hello():
@@ -100,7 +107,8 @@ class App:
                 if sims is not None:
                     await runner.run(self.opts.start_after)
                     self.session.command("start")
-                    runner.sims = sims
+                    # Pretend pupils with habits play sensibly (the same seats and pseudonyms).
+                    runner.sims = HabitPupils(self.opts.players, self.session)
                 await runner.run(self.opts.seconds)
                 if self.opts.screenshot:
                     runner.screenshot(self.opts.screenshot)

@@ -15,28 +15,39 @@ class ActivityParams(BaseModel):
 
 
 class PixelMuralParams(ActivityParams):
-    picture: str = "sunflower"
+    picture: Literal["sunflower", "house"] = "sunflower"
+    #: kept so older lessons still load; the mural is painted by everyone at once
     rounds: int = Field(3, ge=1, le=20)
+    #: a pupil silent this long may be helped by squad mates who finished their part
     turn_seconds: int = Field(30, ge=5, le=300)
+    #: kept so older lessons still load
     paints_per_turn: int = Field(3, ge=1, le=20)
 
 
 class RobotRelayParams(ActivityParams):
-    maze: str = "school-yard"
+    maze: Literal["school-yard"] = "school-yard"
+    #: flags the class brings its robots to, per squad
     legs: int = Field(3, ge=1, le=12)
     roles: list[str] = Field(default_factory=lambda: ["driver", "navigator", "tester"])
+    #: the navigator's time to plan a try (going and checking take up to 10 s each)
+    turn_seconds: int = Field(20, ge=5, le=300)
 
 
 class ClassOrchestraParams(ActivityParams):
-    song: str = "ode-to-joy"
+    song: Literal["ode-to-joy", "twinkle", "frere-jacques"] = "ode-to-joy"
     tempo_bpm: int = Field(90, ge=40, le=180)
-    bars: int = Field(8, ge=1, le=64)
+    #: bars of the song in each verse (default: the whole song)
+    bars: int | None = Field(None, ge=1, le=64)
+    #: times through the song; sections change instrument each verse
+    verses: int = Field(4, ge=1, le=8)
 
 
 class StoryChainParams(ActivityParams):
     theme: Literal["space", "forest", "sea", "city"] = "space"
-    panels: int = Field(6, ge=2, le=12)
-    panel_seconds: int = Field(90, ge=10, le=600)
+    #: parts the class story has at least (every pupil tells at least twice)
+    panels: int = Field(6, ge=2, le=48)
+    #: the teller's time to pick a part
+    panel_seconds: int = Field(30, ge=10, le=600)
 
 
 _MODELS: dict[str, type[ActivityParams]] = {

@@ -104,9 +104,10 @@ DEFAULT_KEY_SETS: tuple[tuple[str, str, str], ...] = (
     ("kb-3", "z", "x"),
     ("kb-4", "n", "m"),
 )
-# Teacher keys on the shared keyboard.
+# Teacher keys on the shared keyboard. Esc asks first ("end the game?") and ends on a second
+# press; any other teacher key, or waiting, keeps the game going.
 TEACHER_KEYS = {"space": "start", "f5": "pause", "f6": "resume", "f7": "lock", "f8": "unlock",
-                "escape": "end"}
+                "escape": "ask-end", "return": "cancel"}
 
 
 class KeySets:

@@ -10,32 +10,41 @@ from pathlib import Path
 import pygame
 
 from kit.activities.inputs import InputQueue, KeySets, SimPupils
+from kit.activities.pretend import HabitPupils
 from kit.activities.session import Session
 from kit.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
 
-def init_display(size: tuple[int, int], *, headless: bool,
-                 fullscreen: bool = False) -> pygame.Surface:
+HEADLESS_SIZE = (1920, 1080)
+WINDOW_SIZE = (1280, 720)
+
+
+def init_display(size: tuple[int, int] | None, *, headless: bool,
+                 window: bool = False) -> pygame.Surface:
+    """The surface to draw on: full screen at the display's own resolution unless ``window``
+    (then ``size``, default 1280x720) or ``headless`` (an off-screen surface, default
+    1920x1080, under SDL's dummy drivers)."""
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ["SDL_AUDIODRIVER"] = "dummy"
         pygame.display.init()
         pygame.font.init()
-        return pygame.Surface(size)
+        return pygame.Surface(size or HEADLESS_SIZE)
     pygame.display.init()
     pygame.font.init()
     pygame.display.set_caption("kit")
-    if fullscreen:
-        return pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
-    return pygame.display.set_mode(size, pygame.RESIZABLE)
+    if window:
+        return pygame.display.set_mode(size or WINDOW_SIZE, pygame.RESIZABLE)
+    # (0, 0) asks SDL for the desktop's resolution; a given size is honoured as well.
+    return pygame.display.set_mode(size or (0, 0), pygame.FULLSCREEN)
 
 
 class Runner:
     def __init__(self, session: Session, surface: pygame.Surface, *,
                  queue: InputQueue | None = None, clock: Clock | None = None,
-                 sims: SimPupils | None = None, keys: KeySets | None = None,
+                 sims: SimPupils | HabitPupils | None = None, keys: KeySets | None = None,
                  windowed: bool = False, fps: float = 60.0) -> None:
         self.session = session
         self.surface = surface
@@ -81,7 +90,9 @@ class Runner:
                 self.surface = pygame.display.get_surface() or self.surface
             elif self.keys is not None and ev.type == pygame.KEYDOWN:
                 got = self.keys.press(pygame.key.name(ev.key))
-                if isinstance(got, str):
+                if got == "ask-end" and self.session.phase == "ended":
+                    self.quit = True  # Esc on the end screen closes it (full screen has no ×)
+                elif isinstance(got, str):
                     self.queue.commands.append(got)
                 elif got is not None:
                     self.queue.put(got)

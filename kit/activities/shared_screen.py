@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 #: Presence states of a controller that mean "gone quiet" (the gateway's ``left``, the
 #: broker's last will ``lost``, a station's ``offline``).
 GONE = frozenset({"left", "lost", "offline"})
+#: How a session says it ended, in the words of the screen protocol's ``reason``.
+_REASONS = {"done": "finished", "time": "time", "teacher": "teacher"}
 
 
 class _Message(Protocol):
@@ -207,13 +209,16 @@ class SharedScreen:
             if s is not None:
                 s.handle(inp)
         if s is not None:
+            # Seat numbers reach controllers from the lesson, which seated the class; the
+            # screen shows refusals itself.
+            s.drain_news()
             was = s.phase
             s.update(dt)
             if not s.paused:
                 self._elapsed += dt
             if self.current is not None:
                 if s.phase == "ended" and was != "ended":
-                    self.finish("finished")
+                    self.finish(_REASONS.get(s.ended_by or "", "finished"))
                 elif (self.current.seconds is not None
                       and self._elapsed >= self.current.seconds):
                     self.finish("time")
@@ -267,9 +272,8 @@ class SharedScreen:
     async def run(self) -> None:
         from kit.activities.runner import init_display
 
-        size = self.opts.size or _display_size(self.opts.headless)
-        self._surface = init_display(size, headless=self.opts.headless,
-                                     fullscreen=self.opts.size is None)
+        self._surface = init_display(self.opts.size, headless=self.opts.headless,
+                                     window=self.opts.size is not None)
         keys = KeySets()
         period = 1.0 / self.opts.fps
         start = last = self.clock.monotonic()
@@ -319,9 +323,9 @@ class SharedScreen:
 
 def _outcome(session: Session) -> dict[str, Any]:
     """What the class made, in numbers the lesson can record (no pupil data)."""
-    summary = getattr(session.activity, "outcome", None)
-    out: dict[str, Any] = dict(summary()) if callable(summary) else {}
-    out.setdefault("seats", len(session.seats))
+    outcome = session.summary().get("outcome")
+    out: dict[str, Any] = dict(outcome) if isinstance(outcome, dict) else {}
+    out["seats"] = len(session.seats)
     return out
 
 
@@ -354,10 +358,3 @@ def _wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
             current = trial
     return [*lines, current] if current else lines
 
-
-def _display_size(headless: bool) -> tuple[int, int]:
-    if headless:
-        return (1920, 1080)
-    pygame.display.init()
-    info = pygame.display.Info()
-    return (info.current_w or 1920, info.current_h or 1080)

@@ -22,7 +22,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="simulated pupils and no hub: rehearse without micro:bits")
     r.add_argument("--lang", default="en", help="language of the screen: en lt lv pl it es bg")
     r.add_argument("--headless", action="store_true", help="no window (for checks and servers)")
-    r.add_argument("--size", default="1280x720", help="window size, e.g. 1920x1080")
+    r.add_argument("--window", action="store_true",
+                   help="a window instead of full screen (default size 1280x720)")
+    r.add_argument("--size", default=None,
+                   help="WIDTHxHEIGHT, e.g. 1920x1080 (default: the display's own size in full "
+                        "screen, 1280x720 in a window, 1920x1080 headless)")
+    r.add_argument("--mute", action="store_true", help="no sound")
     r.add_argument("--screenshot", default=None, help="save the last frame as a PNG here")
     r.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
     r.add_argument("--start-after", type=float, default=2.0,
@@ -77,16 +82,22 @@ def run(args: argparse.Namespace) -> int:
     from kit.errors import ConfigError
 
     setup_logging(args.verbose)
-    try:
-        w, h = (int(v) for v in args.size.lower().split("x"))
-    except ValueError as e:
-        raise ConfigError(f"--size {args.size!r}: write WIDTHxHEIGHT, e.g. 1280x720") from e
+    size: tuple[int, int] | None = None
+    if args.size is not None:
+        try:
+            w, h = (int(v) for v in args.size.lower().split("x"))
+        except ValueError as e:
+            raise ConfigError(f"--size {args.size!r}: write WIDTHxHEIGHT, e.g. 1920x1080") from e
+        if w < 320 or h < 180:
+            raise ConfigError(f"--size {args.size!r}: at least 320x180, e.g. 1920x1080")
+        size = (w, h)
     params = _params(args.name, args.set)
     if args.headless and args.seconds is None:
         args.seconds = 5.0
     opts = AppOptions(name=args.name, room=args.room, station=args.station or args.name,
                       broker=None if args.sim else args.broker, players=args.players,
-                      sim=args.sim, lang=args.lang, headless=args.headless, size=(w, h),
+                      sim=args.sim, lang=args.lang, headless=args.headless, size=size,
+                      window=args.window, sound=not args.mute,
                       screenshot=args.screenshot, seconds=args.seconds,
                       start_after=args.start_after)
     app = App(opts, params)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import json
 import re
 
 import pytest
@@ -20,7 +21,7 @@ USED = extract()
 
 
 def test_the_sources_mark_every_activity_title_and_plural() -> None:
-    assert "Pixel mural" in USED and "Story chain" in USED and "Hands up!" in USED
+    assert "Pixel mural" in USED and "Story chain" in USED and "Pause" in USED
     assert USED["{n} player"] == "{n} players"
 
 
@@ -95,3 +96,50 @@ def test_the_font_has_every_glyph_of_every_translation() -> None:
     missing = [c for c, m in zip(chars, font.get_metrics("".join(chars)), strict=True)
                if m is None]
     assert not missing, f"the font lacks {missing}"
+
+
+GLOSSARY = json.loads((LOCALE_DIR / "glossary.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_screen_names_teacher_pupil_team_seat_and_turn_as_the_glossary_does(
+        lang: str) -> None:
+    w = Words(lang)
+    terms = {k: v for k, v in GLOSSARY.items() if not k.startswith("_")}
+    assert set(terms) == {"teacher", "pupil", "team", "seat", "turn"}
+    checked = 0
+    for key, by_lang in terms.items():
+        stems = by_lang[lang]["match"].lower().split("|")
+        english = re.compile(rf"\b{by_lang['en']['match']}s?\b", re.IGNORECASE)
+        for msgid, plural in USED.items():
+            if not english.search(msgid):
+                continue
+            forms = [w.n(msgid, plural, n) for n in (1, 2, 5)] if plural else [w.t(msgid)]
+            for text in forms:
+                assert any(s in text.lower() for s in stems), \
+                    f"{lang}: {text!r} should call the {key} {by_lang[lang]['word']!r}"
+                checked += 1
+    assert checked >= 4
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("es", ["vuestro", "Pulsa A para salir", "Juntos"]), ("pl", ["na nauczyciela\"", "liście"]),
+    ("bg", ["Погледнете учителя\""]), ("it", ["Bravi"]),
+    ("en", ["Hands up"])])
+def test_words_the_classroom_found_wrong_are_gone(lang: str, words: list[str]) -> None:
+    text = (LOCALE_DIR / f"{lang}.po").read_text(encoding="utf-8")
+    msgstrs = "\n".join(line for line in text.splitlines() if line.startswith("msgstr"))
+    for word in words:
+        assert word not in msgstrs, f"{lang}: {word!r} is still there"
+
+
+def test_the_glossary_page_shows_every_word() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parents[2] / "docs" / "glossary.md").read_text(encoding="utf-8")
+    for key, by_lang in GLOSSARY.items():
+        if key.startswith("_"):
+            continue
+        row = next(line for line in page.splitlines() if line.startswith(f"| {key} "))
+        for lang in LANGUAGES:
+            assert by_lang[lang]["word"] in row, f"docs/glossary.md: {key} in {lang}"

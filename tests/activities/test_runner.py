@@ -91,3 +91,15 @@ def test_the_catalogue_and_session_logic_import_no_pygame() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_esc_on_the_end_screen_closes_a_windowed_screen() -> None:
+    session = Session(catalog.activity_class("story-chain"), catalog.StoryChainParams(),
+                      recorder=MemoryRecorder())
+    pygame.display.init()
+    runner = Runner(session, pygame.display.set_mode((320, 180)), keys=KeySets(),
+                    windowed=True)
+    session.command("end")
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE))
+    runner.frame()
+    assert runner.quit
