@@ -23,6 +23,7 @@ from kit.badges import jws
 from kit.badges.criteria import Record, earns, records
 from kit.badges.definitions import BadgeDef, BadgesFile
 from kit.badges.issuer import Issuer
+from kit.badges.privacy import scrub
 from kit.errors import KitError
 from kit.hub.store.base import Store
 from kit.protocol.envelope import format_ts
@@ -123,7 +124,7 @@ def award(store: Store, issuer: Issuer, badge: BadgeDef, pupil: str, now: dateti
     them. ``None`` if the pupil already holds it. A teacher's award needs a ``reason``."""
     ensure_tables(store)
     by_hand = reason is not None
-    reason = reason.strip() if reason is not None else None
+    reason = scrub(reason.strip(), store, pupil) if reason is not None else None
     if by_hand and not reason:
         raise BadgeError("say why you award this badge (--reason); the family reads it")
     if store.query("SELECT 1 FROM badge_awards WHERE pupil = ? AND badge = ?", (pupil, badge.id)):

@@ -196,9 +196,11 @@ def test_a_teacher_awards_by_hand_with_a_reason(store: Store, issuer: Issuer) ->
     star = load_definitions().by_id()["teachers-star"]
     with pytest.raises(BadgeError, match="say why"):
         award(store, issuer, star, "p-dee004", NOW, reason="  ")
-    a = award(store, issuer, star, "p-dee004", NOW, reason="Explained the maze to a newcomer.")
+    a = award(store, issuer, star, "p-dee004", NOW,
+              reason="Explained the maze to Bo and to p-cy0003.")
     assert a is not None and a.by_hand
-    assert a.evidence.startswith("The teacher wrote: Explained the maze to a newcomer.")
+    assert a.evidence.startswith(
+        "The teacher wrote: Explained the maze to a classmate and to a classmate.")
     independent(store, issuer, a.credential)
     assert award_all(store, load_definitions(), NOW, issuer)["issued"] == 10
     assert len(awards(store, badge="teachers-star")) == 1  # never given automatically
