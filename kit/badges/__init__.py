@@ -2,7 +2,9 @@
 Open Badges 3.0 credentials signed by the school's key, a revocation status list, and an Open
 Badges 2.0 export of the same awards. See docs/badges.md."""
 
-from kit.badges.awards import (
+from kit.badges.definitions import BadgeDef, BadgesFile, BadgesInvalid, load_definitions
+from kit.badges.issuer import Issuer
+from kit.badges.issuing import (
     Award,
     BadgeError,
     Verdict,
@@ -16,8 +18,6 @@ from kit.badges.awards import (
     status_list_jwt,
     verify,
 )
-from kit.badges.definitions import BadgeDef, BadgesFile, BadgesInvalid, load_definitions
-from kit.badges.issuer import Issuer
 
 __all__ = ["Award", "BadgeDef", "BadgeError", "BadgesFile", "BadgesInvalid", "Issuer", "Verdict",
            "award", "award_all", "awards", "export_ob2", "forget", "load_definitions",

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kit.badges.awards import awards
 from kit.badges.criteria import Record, records
 from kit.badges.definitions import BadgesFile, load_definitions
+from kit.badges.issuing import awards
 from kit.hub.store.base import Store
 
 

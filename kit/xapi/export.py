@@ -27,8 +27,8 @@ def statements(store: Store, issuer: Issuer) -> Iterator[tuple[str | None, dict[
         st = from_event(ev, ctx)
         if st is not None:
             yield ev.pupil, st
-    from kit.badges.awards import awards
     from kit.badges.definitions import load_definitions
+    from kit.badges.issuing import awards
 
     names = {b.id: b.text("name", "en") for b in load_definitions().badges}
     for a in awards(store):
