@@ -18,6 +18,7 @@ comparison with other pupils. ``by_hand: true`` makes a badge that only a teache
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -207,6 +208,17 @@ def check_text(text: str, path: str = "<badges>") -> tuple[BadgesFile | None, li
 
 def load_definitions(path: str | Path | None = None) -> BadgesFile:
     """The badges in ``path`` (default: the badges kit ships), or :class:`BadgesInvalid`."""
+    if path is None:
+        return _shipped()
+    return _load(path)
+
+
+@functools.cache
+def _shipped() -> BadgesFile:
+    return _load(None)
+
+
+def _load(path: str | Path | None) -> BadgesFile:
     if path is None:
         text = resources.files("kit.badges").joinpath("badges.yaml").read_text("utf-8")
         where = "kit/badges/badges.yaml"

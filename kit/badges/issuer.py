@@ -77,6 +77,7 @@ class Issuer:
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
         self._profile = self._read_json("issuer.json", {})
+        self._learner_secret: bytes | None = None
 
     # Profile -------------------------------------------------------------------------------
 
@@ -138,10 +139,12 @@ class Issuer:
     # Learner ids ---------------------------------------------------------------------------
 
     def _secret(self) -> bytes:
-        path = self.dir / "learner-secret"
-        if not path.exists():
-            _write_private(path, secrets.token_hex(32).encode())
-        return path.read_bytes().strip()
+        if self._learner_secret is None:
+            path = self.dir / "learner-secret"
+            if not path.exists():
+                _write_private(path, secrets.token_hex(32).encode())
+            self._learner_secret = path.read_bytes().strip()
+        return self._learner_secret
 
     def learner_id(self, pupil: str) -> str:
         """An opaque, stable id for ``pupil``: ``l-`` and 20 hex digits of an HMAC."""

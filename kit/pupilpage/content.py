@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from kit.badges.criteria import Record, records
 from kit.badges.definitions import BadgesFile, load_definitions
 from kit.badges.issuing import awards
-from kit.hub.store.base import Store
+from kit.hub.store.base import EVENT_COLUMNS, Store, row_to_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +31,13 @@ class PageContent:
 
 def gather(store: Store, pupil: str, lang: str, *, with_name: bool = True,
            definitions: BadgesFile | None = None) -> PageContent:
-    runs = sorted({ev.run for ev in store.events(pupil=pupil) if ev.run})
-    mine = [ev for run in runs for ev in store.events(run=run)
-            if ev.pupil == pupil or (ev.pupil is None and ev.kind == "lesson")]
-    if not runs:
-        mine = store.events(pupil=pupil)
+    # The pupil's own events, and the start/end markers (no pupil) of the lessons they were
+    # in, so that "lessons taken part in to the end" counts as it does for badges.
+    cols = ", ".join(EVENT_COLUMNS)
+    mine = [row_to_event(r) for r in store.query(
+        f"SELECT {cols} FROM events WHERE pupil = ? OR (pupil IS NULL AND kind = 'lesson' AND "
+        "run IN (SELECT DISTINCT run FROM events WHERE pupil = ?)) ORDER BY ts, station, seq",
+        (pupil, pupil))]
     record = records(mine).get(pupil, Record(pupil))
     defs = (definitions or load_definitions()).by_id()
     lines = []

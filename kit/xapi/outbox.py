@@ -29,20 +29,25 @@ def ensure_tables(store: Store) -> None:
         store.execute(sql)
 
 
+#: Rows per INSERT/UPDATE: one transaction (one fsync) per chunk instead of per statement.
+CHUNK = 200
+
+
 def enqueue(store: Store, items: Iterable[tuple[str | None, dict[str, Any]]],
             now: str) -> int:
-    """Queue ``(pupil, statement)`` pairs; returns how many were new."""
+    """Queue ``(pupil, statement)`` pairs; returns how many were new (ids already queued,
+    sent or not, are left as they are)."""
     ensure_tables(store)
-    known = {i for (i,) in store.query("SELECT id FROM xapi_outbox")}
+    rows = [(st["id"], pupil, json.dumps(st, separators=(",", ":"), ensure_ascii=False), now)
+            for pupil, st in items]
     new = 0
-    for pupil, st in items:
-        if st["id"] in known:
-            continue
-        known.add(st["id"])
+    for i in range(0, len(rows), CHUNK):
+        chunk = rows[i:i + CHUNK]
+        values = ", ".join("(?, ?, ?, ?, NULL, 0, NULL)" for _ in chunk)
         new += store.execute(
             "INSERT INTO xapi_outbox (id, pupil, statement, queued_at, sent_at, attempts, "
-            "last_error) VALUES (?, ?, ?, ?, NULL, 0, NULL)",
-            (st["id"], pupil, json.dumps(st, separators=(",", ":"), ensure_ascii=False), now))
+            f"last_error) VALUES {values} ON CONFLICT (id) DO NOTHING",
+            [v for row in chunk for v in row])
     return new
 
 
@@ -60,15 +65,22 @@ def counts(store: Store) -> dict[str, int]:
     return {"sent": sent, "pending": waiting}
 
 
+def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
+    items = list(ids)
+    for i in range(0, len(items), CHUNK):
+        yield items[i:i + CHUNK]
+
+
 def mark_sent(store: Store, ids: Iterable[str], now: str) -> int:
-    return sum(store.execute("UPDATE xapi_outbox SET sent_at = ?, last_error = NULL, "
-                             "attempts = attempts + 1 WHERE id = ?", (now, i)) for i in ids)
+    return sum(store.execute(
+        "UPDATE xapi_outbox SET sent_at = ?, last_error = NULL, attempts = attempts + 1 "
+        f"WHERE id IN ({', '.join('?' * len(c))})", [now, *c]) for c in _chunks(ids))
 
 
 def mark_failed(store: Store, ids: Iterable[str], error: str) -> None:
-    for i in ids:
+    for c in _chunks(ids):
         store.execute("UPDATE xapi_outbox SET attempts = attempts + 1, last_error = ? "
-                      "WHERE id = ?", (error, i))
+                      f"WHERE id IN ({', '.join('?' * len(c))})", [error, *c])
 
 
 def forget(store: Store, pupil: str) -> dict[str, int]:
