@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from kit.badges.issuer import Issuer
+from kit.hub.report import participation
 from kit.hub.store.base import Store
 from kit.protocol.envelope import format_ts
 from kit.xapi import outbox
-from kit.xapi.statements import Context, earned, from_event
+from kit.xapi.statements import Context, completed, earned, from_event
 
 
 def context(issuer: Issuer) -> Context:
@@ -21,12 +22,24 @@ def context(issuer: Issuer) -> Context:
 
 
 def statements(store: Store, issuer: Issuer) -> Iterator[tuple[str | None, dict[str, Any]]]:
-    """``(pupil, statement)`` for every event that is a pupil's act, then every award."""
+    """``(pupil, statement)`` for every event that is a pupil's act, each lesson run a pupil
+    took part in to its end (``completed``, with their active time), then every award."""
     ctx = context(issuer)
-    for ev in store.events():
+    events = store.events()
+    ended: dict[tuple[str, str], str] = {}
+    for ev in events:
         st = from_event(ev, ctx)
         if st is not None:
             yield ev.pupil, st
+        if ev.kind == "lesson" and ev.data.get("action") == "end":
+            ended[(ev.room, ev.run or "-")] = ev.ts
+    rooms = {ev.run or "-": ev.room for ev in events}
+    for line in participation(events):
+        at = ended.get((rooms.get(line.run, ""), line.run))
+        if at is not None:
+            yield line.pupil, completed(rooms[line.run], line.run, line.pupil,
+                                        None if line.team == "-" else line.team, line.active_s,
+                                        at, ctx)
     from kit.badges.definitions import load_definitions
     from kit.badges.issuing import awards
 

@@ -37,6 +37,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "pass": (KIT + "verbs/passed-turn", "passed their turn"),
 }
 EARNED = ("https://openbadgespec.org/xapi/verbs/earned", "earned")
+COMPLETED = (ADL + "completed", "completed")
 TEAMMATE_EXT = KIT + "extensions/teammate"
 ROLE_EXT = KIT + "extensions/role"
 MADE_NAMES = {"mural": "the class mural", "story": "the team story", "song": "the class song",
@@ -120,6 +121,35 @@ def earned(award_id: str, pupil: str, achievement_id: str, badge_name: str, at: 
                    "definition": {"type": "https://w3id.org/xapi/ob/activities/badge",
                                   "name": {"en": badge_name}}},
         "context": {"platform": "kit"},
+        "timestamp": at,
+        "version": VERSION,
+    }
+
+
+def duration(seconds: float) -> str:
+    """ISO 8601 duration as xAPI writes it: ``PT14M30S``."""
+    s = round(seconds)
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return "PT" + (f"{h}H" if h else "") + (f"{m}M" if m or h else "") + f"{sec}S"
+
+
+def completed(room: str, run: str, pupil: str, team: str | None, active_s: float, at: str,
+              ctx: Context) -> dict[str, Any]:
+    """The pupil took part in a lesson run to its end; ``result.duration`` is their active
+    time in it (the same count as the participation report)."""
+    context: dict[str, Any] = {"registration": str(uuid.uuid5(NAMESPACE, f"run:{room}:{run}")),
+                               "platform": "kit"}
+    if team:
+        context["team"] = {"objectType": "Group",
+                           "account": {"homePage": ctx.home_page, "name": f"{run}/{team}"}}
+    return {
+        "id": statement_id(f"completed:{room}:{run}:{pupil}"),
+        "actor": actor(ctx, pupil),
+        "verb": {"id": COMPLETED[0], "display": {"en-US": COMPLETED[1]}},
+        "object": _activity(ctx, run, None),
+        "result": {"completion": True, "duration": duration(active_s)},
+        "context": context,
         "timestamp": at,
         "version": VERSION,
     }

@@ -6,9 +6,12 @@ process."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
 import sys
-from collections.abc import AsyncIterator
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,60 +40,82 @@ class Ralph:
     lrs_file: Path
 
     def stored(self) -> list[dict[str, object]]:
-        import json
-
         if not self.lrs_file.exists():
             return []
         return [json.loads(line) for line in self.lrs_file.read_text().splitlines() if line]
 
 
-@pytest.fixture
-async def ralph(tmp_path: Path) -> AsyncIterator[Ralph]:
+PASSWORD = "kit-secret"
+
+
+def _env(app_dir: Path) -> dict[str, str]:
+    return {**os.environ, "RALPH_APP_DIR": str(app_dir),
+            "RALPH_AUTH_FILE": str(app_dir / "auth.json"),
+            "RALPH_RUNSERVER_AUTH_BACKENDS": "basic", "RALPH_RUNSERVER_BACKEND": "fs",
+            "RALPH_SENTRY_DSN": "", "PYTHONWARNINGS": "ignore"}
+
+
+USERS = 8  # more than the tests that use Ralph: each gets a user and a store of its own
+
+
+@pytest.fixture(scope="session")
+def ralph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path, list[int]]]:
+    """One Ralph process for the session (it takes seconds to start). Each test logs in as a
+    user of its own whose *target* is its own directory, so each test has a fresh store
+    (Ralph's file backend refuses a second POST to a store that already has a file)."""
     binary = ralph_binary()
     need(binary is not None, "Ralph LRS in .venv-ralph (test.sh installs ralph-malph[cli,lrs])")
     assert binary is not None
-    app_dir, data_dir = tmp_path / "ralph-app", tmp_path / "ralph-data"
-    app_dir.mkdir()
-    data_dir.mkdir()
-    env = {**os.environ, "RALPH_APP_DIR": str(app_dir),
-           "RALPH_AUTH_FILE": str(app_dir / "auth.json"),
-           "RALPH_RUNSERVER_AUTH_BACKENDS": "basic", "RALPH_RUNSERVER_BACKEND": "fs",
-           "RALPH_SENTRY_DSN": "", "PYTHONWARNINGS": "ignore"}
-    auth = await asyncio.create_subprocess_exec(
-        str(binary), "auth", "-u", "kit", "-p", "kit-secret", "-s", "all",
-        "-A", "kit-hub", "https://hub.school-a.example", "-w", env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    out, _ = await asyncio.wait_for(auth.communicate(), 120)
-    assert auth.returncode == 0, out.decode()[-2000:]
+    app_dir = tmp_path_factory.mktemp("ralph-app")
+    data_dir = tmp_path_factory.mktemp("ralph-data")
+    env = _env(app_dir)
+    r = subprocess.run([str(binary), "auth", "-u", "kit1", "-p", PASSWORD, "-s", "all",
+                        "-t", "t1", "-A", "kit-hub", "https://hub.school-a.example", "-w"],
+                       env=env, capture_output=True, timeout=120)
+    assert r.returncode == 0, (r.stdout + r.stderr).decode()[-2000:]
+    users = json.loads((app_dir / "auth.json").read_text())
+    # The same password for every user: reuse the first user's bcrypt hash.
+    users += [{**users[0], "username": f"kit{n}", "target": f"t{n}"}
+              for n in range(2, USERS + 1)]
+    (app_dir / "auth.json").write_text(json.dumps(users))
+    for n in range(1, USERS + 1):
+        (data_dir / f"t{n}").mkdir()
     port = free_port()
-    log_path = tmp_path / "ralph.log"
+    log_path = app_dir / "ralph.log"
     with log_path.open("wb") as log:
-        proc = await asyncio.create_subprocess_exec(
-            str(binary), "runserver", "-b", "fs", "--fs-default-directory-path", str(data_dir),
-            "-h", "127.0.0.1", "-p", str(port), env=env, stdout=log,
-            stderr=asyncio.subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(binary), "runserver", "-b", "fs", "--fs-default-directory-path", str(data_dir),
+             "-h", "127.0.0.1", "-p", str(port)], env=env, stdout=log,
+            stderr=subprocess.STDOUT)
     try:
-        async with httpx.AsyncClient() as http, asyncio.timeout(120):  # hang guard
-            while True:
-                if proc.returncode is not None:
-                    pytest.fail(f"Ralph exited: {log_path.read_text()[-2000:]}")
-                try:
-                    r = await http.get(f"http://127.0.0.1:{port}/__heartbeat__")
-                    if r.status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)  # waiting for a process to listen, not a sync point
-        yield Ralph(f"http://127.0.0.1:{port}/xAPI", "kit", "kit-secret",
-                    data_dir / "fs_lrs.jsonl")
-    finally:
-        if proc.returncode is None:
-            proc.terminate()
+        deadline = time.monotonic() + 120  # hang guard
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"Ralph exited: {log_path.read_text()[-2000:]}")
             try:
-                await asyncio.wait_for(proc.wait(), 30)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
+                if httpx.get(f"http://127.0.0.1:{port}/__heartbeat__").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "Ralph did not start listening in 120 s"
+            time.sleep(0.2)  # waiting for a process to listen, not a sync point
+        yield port, data_dir, list(range(1, USERS + 1))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def ralph(ralph_server: tuple[int, Path, list[int]]) -> Ralph:
+    port, data_dir, free = ralph_server
+    assert free, f"raise USERS in {__file__}"
+    n = free.pop(0)
+    return Ralph(f"http://127.0.0.1:{port}/xAPI", f"kit{n}", PASSWORD,
+                 data_dir / f"t{n}" / "fs_lrs.jsonl")
 
 
 class DroppingProxy:
