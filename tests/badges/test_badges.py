@@ -251,3 +251,26 @@ def test_awards_on_postgresql(pg_url: str, issuer: Issuer) -> None:
             independent(s, issuer, a.credential)
     finally:
         s.close()
+
+
+def test_the_documented_school_badges_file_loads() -> None:
+    root = Path(__file__).resolve().parents[2]
+    defs = load_definitions(root / "docs" / "examples" / "school-badges.yaml")
+    assert [b.id for b in defs.badges] == ["robot-pilot", "kind-teammate"]
+
+
+def test_one_forget_erases_a_pupil_from_every_recognition_table(
+        store: Store, issuer: Issuer) -> None:
+    from kit.pupilpage import issue
+    from kit.recognition import export_xapi
+    from kit.recognition import forget as forget_all
+
+    award_all(store, load_definitions(), NOW, issuer)
+    export_xapi(store, None, NOW, issuer)
+    issue(store, "p-bo0002", "lv", "2026-03-20T12:00:00.000Z")
+    counts = forget_all(store, "p-bo0002")
+    assert counts["badge_awards"] == 3 and counts["pupil_page_tokens"] == 1
+    assert counts["xapi_outbox"] > 0
+    for table in ("badge_awards", "xapi_outbox", "pupil_page_tokens"):
+        assert store.query(f"SELECT count(*) FROM {table} WHERE pupil = ?", ("p-bo0002",)) \
+            == [(0,)]
