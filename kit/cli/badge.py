@@ -148,11 +148,18 @@ def _with_store(args: argparse.Namespace, store, issuer, now) -> int:  # type: i
     out: Path = args.dir
     (out / "ob3").mkdir(parents=True, exist_ok=True)
     all_awards = aw.awards(store)
+    from kit.badges.baking import badge_svg
+
+    defs = _definitions(args).by_id()
     for a in all_awards:
-        (out / "ob3" / f"{a.id.removeprefix('urn:uuid:')}.jwt").write_text(a.credential)
+        stem = out / "ob3" / a.id.removeprefix("urn:uuid:")
+        stem.with_suffix(".jwt").write_text(a.credential)
+        name = defs[a.badge].text("name", "en") if a.badge in defs else a.badge
+        stem.with_suffix(".svg").write_text(badge_svg(a.badge, name, a.credential))
     published = aw.publish(store, issuer, out / "status", now)
     counts = aw.export_ob2(store, issuer, out / "ob2", _definitions(args))
-    print(f"wrote {len(all_awards)} Open Badges 3.0 credentials, {len(published) - 1} status "
+    print(f"wrote {len(all_awards)} Open Badges 3.0 credentials (.jwt, and baked in .svg), "
+          f"{len(published) - 1} status "
           f"lists and {counts['assertions']} Open Badges 2.0 assertions "
           f"({counts['revoked']} revoked) to {out}")
     return 0

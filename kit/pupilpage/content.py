@@ -14,10 +14,12 @@ from kit.hub.store.base import EVENT_COLUMNS, Store, row_to_event
 
 @dataclass(frozen=True, slots=True)
 class BadgeLine:
+    badge: str
     name: str
     description: str
     awarded_at: str
     reason: str | None
+    credential: str  # the signed OB 3.0 credential (VC-JWT), baked into the saved image
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +47,8 @@ def gather(store: Store, pupil: str, lang: str, *, with_name: bool = True,
         if a.revoked:
             continue
         d = defs.get(a.badge)
-        lines.append(BadgeLine(d.text("name", lang) if d else a.badge,
+        lines.append(BadgeLine(a.badge, d.text("name", lang) if d else a.badge,
                                d.text("description", lang) if d else "", a.awarded_at,
-                               a.reason))
+                               a.reason, a.credential))
     name = store.names().get(pupil) if with_name else None
     return PageContent(pupil, name, lang, record, lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from kit.badges.baking import badge_svg, colour, data_uri
 from kit.protocol.envelope import parse_ts
 from kit.pupilpage.content import PageContent
 from kit.pupilpage.words import Words
@@ -53,12 +54,15 @@ def render(content: PageContent, now: datetime) -> str:
         for b in content.badges:
             reason = (f'<p>{escape(w.t("Your teacher wrote: {reason}", reason=b.reason))}</p>'
                       if b.reason else "")
+            baked = data_uri(badge_svg(b.badge, b.name, b.credential))
             parts.append(
-                f'<li class="badge"><span class="medal" aria-hidden="true">'
+                f'<li class="badge"><span class="medal" aria-hidden="true" '
+                f'style="background:{colour(b.badge)}">'
                 f"{escape(b.name[:1].upper())}</span><div><h3>{escape(b.name)}</h3>"
                 f"<p>{escape(b.description)}</p>{reason}"
                 f'<p class="small">{escape(w.t("Awarded on {date}", date=_date(b.awarded_at)))}'
-                "</p></div></li>")
+                f' · <a class="save" download="{escape(b.badge)}.svg" href="{baked}">'
+                f'{escape(w.t("Save the badge"))}</a></p></div></li>')
         parts.append("</ul>")
     else:
         parts.append(f"<p>{escape(w.t('No badges yet. Every lesson is a new chance to earn one!'))}"

@@ -274,3 +274,15 @@ def test_one_forget_erases_a_pupil_from_every_recognition_table(
     for table in ("badge_awards", "xapi_outbox", "pupil_page_tokens"):
         assert store.query(f"SELECT count(*) FROM {table} WHERE pupil = ?", ("p-bo0002",)) \
             == [(0,)]
+
+
+def test_a_baked_badge_image_carries_a_credential_that_verifies(
+        store: Store, issuer: Issuer) -> None:
+    from kit.badges.baking import badge_svg
+
+    award_all(store, load_definitions(), NOW, issuer)
+    a = awards(store, pupil="p-ada001", badge="kind-words")[0]
+    svg = badge_svg(a.badge, "Kind words", a.credential).encode()
+    token = OB3Verifier.extract_token_from_svg(svg)
+    assert token == a.credential
+    independent(store, issuer, token)

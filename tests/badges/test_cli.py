@@ -39,8 +39,9 @@ def test_award_list_show_verify_revoke_export(kit_home: Path, tmp_path: Path) ->
     kit(kit_home, "badge", "revoke", award_id, "--reason", "wrong pupil")
     assert "NOT valid: revoked" in kit(kit_home, "badge", "verify", str(cred), ok=False)
     out = kit(kit_home, "badge", "export", str(tmp_path / "export"))
-    assert "wrote 11 Open Badges 3.0 credentials, 1 status lists and 11 Open Badges 2.0 " \
-           "assertions (1 revoked)" in out
+    assert "wrote 11 Open Badges 3.0 credentials (.jwt, and baked in .svg), 1 status lists " \
+           "and 11 Open Badges 2.0 assertions (1 revoked)" in out
+    assert len(list((tmp_path / "export" / "ob3").glob("*.svg"))) == 11
     assert "key-" in kit(kit_home, "badge", "key", "rotate")
 
 
