@@ -14,9 +14,10 @@ from kit.badges.definitions import BadgeDef
 from kit.hub.report import participation
 from kit.hub.store.base import EventRow
 
-#: What a contribution made, recognised by the fields each activity records.
-MADE_BY_FIELD = (("pixels", "mural"), ("panel", "story"), ("bar", "song"), ("step", "robot"),
-                 ("run", "robot"))
+#: What a contribution made, recognised by the fields each activity records (the robot relay
+#: records a role with each; the lesson engine's own contributions carry a step id and no role).
+MADE_BY_FIELD = (("pixels", "mural"), ("panel", "story"), ("bar", "song"))
+ROBOT_ROLES = frozenset({"navigator", "driver", "tester"})
 _ROLE_KINDS = frozenset({"join", "turn-start", "turn-end", "contribution"})
 
 
@@ -65,9 +66,10 @@ class Record:
 
 
 def _made_words(kind: str, n: int) -> str:
-    one, many = {"mural": ("mural pixel", "mural pixels"), "story": ("story part", "story parts"),
-                 "song": ("bar of music", "bars of music"),
-                 "robot": ("robot step", "robot steps")}.get(kind, (kind, kind))
+    words = {"mural": ("mural pixel", "mural pixels"), "story": ("story part", "story parts"),
+             "song": ("bar of music", "bars of music"),
+             "robot": ("turn with the team robot", "turns with the team robot")}
+    one, many = words.get(kind, (kind, kind))
     return one if n == 1 else many
 
 
@@ -75,6 +77,8 @@ def made_kind(data: dict[str, object]) -> str | None:
     for key, kind in MADE_BY_FIELD:
         if key in data:
             return kind
+    if data.get("role") in ROBOT_ROLES:
+        return "robot"
     return None
 
 

@@ -79,7 +79,8 @@ def render(content: PageContent, now: datetime) -> str:
                   "You wrote {n} parts of the team story."),
         "song": ("You played {n} bar of the class song.",
                  "You played {n} bars of the class song."),
-        "robot": ("You planned {n} step for the robot.", "You planned {n} steps for the robot."),
+        "robot": ("You worked with the team robot {n} time.",
+                  "You worked with the team robot {n} times."),
     }
     if any(rec.made.get(k) for k in made):
         parts.append(f'<section id="made"><h2>{escape(w.t("What you made"))}</h2><ul>')

@@ -286,3 +286,20 @@ def test_a_baked_badge_image_carries_a_credential_that_verifies(
     token = OB3Verifier.extract_token_from_svg(svg)
     assert token == a.credential
     independent(store, issuer, token)
+
+
+@pytest.mark.parametrize(("data", "kind"), [
+    ({"pixels": 1, "paint": "r"}, "mural"),                 # pixel mural
+    ({"panel": 3, "text": "and then"}, "story"),            # story chain
+    ({"bar": 2, "notes": 4}, "song"),                       # class orchestra
+    ({"role": "navigator", "step": "F"}, "robot"),          # robot relay
+    ({"role": "driver", "run": 4}, "robot"),
+    ({"role": "tester", "check": "reached"}, "robot"),
+    ({"step": "warm-up", "gesture": "A"}, None),            # the lesson engine's own
+    ({"step": "build", "ready": True}, None),
+])
+def test_what_a_contribution_made_is_read_from_the_activitys_fields(
+        data: dict[str, object], kind: str | None) -> None:
+    from kit.badges.criteria import made_kind
+
+    assert made_kind(data) == kind
