@@ -113,9 +113,18 @@ def awards(store: Store, *, pupil: str | None = None, badge: str | None = None) 
     return [_award(r) for r in rows]
 
 
-def _next_index(store: Store, kid: str) -> int:
-    got = store.query("SELECT max(idx) FROM badge_status WHERE key_id = ?", (kid,))[0][0]
-    return 0 if got is None else int(got) + 1
+def _new_index(store: Store, kid: str) -> int:
+    """A free entry of ``kid``'s status list, chosen at random (as the Bitstring Status List
+    spec advises): neighbouring entries then say nothing about who was awarded together."""
+    used = {int(i) for (i,) in store.query("SELECT idx FROM badge_status WHERE key_id = ?",
+                                          (kid,))}
+    if len(used) >= cred.STATUS_LIST_BITS // 2:
+        raise BadgeError(f"the status list of key {kid} is half full; make a new key with "
+                         "'kit badge key rotate'")
+    while True:
+        index = secrets.randbelow(cred.STATUS_LIST_BITS)
+        if index not in used:
+            return index
 
 
 def award(store: Store, issuer: Issuer, badge: BadgeDef, pupil: str, now: datetime, *,
@@ -137,7 +146,7 @@ def award(store: Store, issuer: Issuer, badge: BadgeDef, pupil: str, now: dateti
     elif not evidence:
         raise BadgeError(f"{pupil} has no recorded participation to show as evidence")
     kid = issuer.active_key(now).kid
-    index = _next_index(store, kid)
+    index = _new_index(store, kid)
     store.execute("INSERT INTO badge_status (key_id, idx, revoked) VALUES (?, ?, 0)",
                   (kid, index))
     name = store.names().get(pupil) if issuer.names_in_credentials else None
