@@ -8,9 +8,11 @@ The transport is httpx's: tests and a school's proxy plug in through ``transport
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -19,6 +21,11 @@ from kit.hub.store.base import Store
 from kit.protocol.envelope import format_ts
 from kit.xapi import outbox
 from kit.xapi.statements import VERSION
+
+if TYPE_CHECKING:
+    from kit.hub.store import AsyncStore
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +88,9 @@ class LrsClient:
         await self.aclose()
 
 
+StoreCall = Callable[[Callable[[Store], T]], Awaitable[T]]
+
+
 async def flush(store: Store, client: LrsClient, now: datetime, *,
                 retries: int = 1) -> dict[str, int]:
     """Send everything waiting in the outbox, batch by batch. Stops at the first failure
@@ -89,15 +99,31 @@ async def flush(store: Store, client: LrsClient, now: datetime, *,
     already stored costs nothing. Returns ``sent`` (this time), ``pending`` and ``failed``
     (1 if the last try failed).
 
-    The store is called directly (it is quick and local); the hub's loop would reach it
-    through :class:`kit.hub.store.AsyncStore` instead."""
+    The store is called directly (a command-line run); the hub's loop uses
+    :func:`flush_async` with its :class:`kit.hub.store.AsyncStore`."""
+    async def call(fn: Callable[[Store], T]) -> T:
+        return fn(store)
+
+    return await _flush(call, client, now, retries)
+
+
+async def flush_async(store: AsyncStore, client: LrsClient, now: datetime, *,
+                      retries: int = 1) -> dict[str, int]:
+    """:func:`flush` for async code: the store is reached on its own thread."""
+    return await _flush(store.call, client, now, retries)
+
+
+async def _flush(call: StoreCall[Any], client: LrsClient, now: datetime,
+                 retries: int) -> dict[str, int]:
     sent = 0
     failed = 0
+    stamp = format_ts(now)
+    size = client.config.batch
     while True:
-        batch = outbox.pending(store, client.config.batch)
+        batch: list[dict[str, Any]] = await call(lambda s: outbox.pending(s, size))
         if not batch:
             break
-        ids = [s["id"] for s in batch]
+        ids = [st["id"] for st in batch]
         error: LrsError | None = None
         for _ in range(retries + 1):
             try:
@@ -112,8 +138,10 @@ async def flush(store: Store, client: LrsClient, now: datetime, *,
             break
         if error is not None:
             log.warning("xAPI: %s", error)
-            outbox.mark_failed(store, ids, error.reason)
+            reason = error.reason
+            await call(partial(outbox.mark_failed, ids=ids, error=reason))
             failed = 1
             break
-        sent += outbox.mark_sent(store, ids, format_ts(now))
-    return {"sent": sent, "pending": outbox.counts(store)["pending"], "failed": failed}
+        sent += await call(partial(outbox.mark_sent, ids=ids, now=stamp))
+    pending: int = (await call(outbox.counts))["pending"]
+    return {"sent": sent, "pending": pending, "failed": failed}

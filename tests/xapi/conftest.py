@@ -109,13 +109,23 @@ def ralph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int
             proc.wait()
 
 
-@pytest.fixture
-def ralph(ralph_server: tuple[int, Path, list[int]]) -> Ralph:
+def _user(ralph_server: tuple[int, Path, list[int]]) -> Ralph:
     port, data_dir, free = ralph_server
     assert free, f"raise USERS in {__file__}"
     n = free.pop(0)
     return Ralph(f"http://127.0.0.1:{port}/xAPI", f"kit{n}", PASSWORD,
                  data_dir / f"t{n}" / "fs_lrs.jsonl")
+
+
+@pytest.fixture
+def ralph(ralph_server: tuple[int, Path, list[int]]) -> Ralph:
+    return _user(ralph_server)
+
+
+@pytest.fixture
+def ralph2(ralph_server: tuple[int, Path, list[int]]) -> Ralph:
+    """A second fresh store, for a test that POSTs twice (the file backend takes one)."""
+    return _user(ralph_server)
 
 
 class DroppingProxy:
