@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kit.cli import _common
+
+if TYPE_CHECKING:
+    from kit.badges.definitions import BadgesFile
+    from kit.badges.issuer import Issuer
+    from kit.hub.store import Store
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -43,7 +50,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="put pupils' names in their credentials (off by default)")
 
 
-def _definitions(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _definitions(args: argparse.Namespace) -> BadgesFile:
     from kit.badges.definitions import load_definitions, merge
 
     return merge([load_definitions(), *(load_definitions(p) for p in args.badges)])
@@ -85,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _key(args: argparse.Namespace, issuer, now) -> int:  # type: ignore[no-untyped-def]
+def _key(args: argparse.Namespace, issuer: Issuer, now: datetime) -> int:
     from kit.errors import ConfigError
 
     if args.key_action == "rotate":
@@ -102,7 +109,7 @@ def _key(args: argparse.Namespace, issuer, now) -> int:  # type: ignore[no-untyp
     return 0
 
 
-def _with_store(args: argparse.Namespace, store, issuer, now) -> int:  # type: ignore[no-untyped-def]
+def _with_store(args: argparse.Namespace, store: Store, issuer: Issuer, now: datetime) -> int:
     from kit.badges import issuing as aw
     from kit.protocol import check_id
 
