@@ -25,7 +25,7 @@ from kit.badges.definitions import BadgeDef, BadgesFile
 from kit.badges.issuer import Issuer
 from kit.badges.privacy import scrub
 from kit.errors import KitError
-from kit.hub.store.base import Store
+from kit.hub.store.base import EVENT_COLUMNS, Store, row_to_event
 from kit.protocol.envelope import format_ts
 
 SCHEMA = (
@@ -113,6 +113,18 @@ def awards(store: Store, *, pupil: str | None = None, badge: str | None = None) 
     return [_award(r) for r in rows]
 
 
+def pupil_record(store: Store, pupil: str) -> Record:
+    """One pupil's record, read from their own events and the start/end markers of the lessons
+    they were in (so "lessons taken part in to the end" counts as for everyone), and nothing
+    of any other pupil."""
+    cols = ", ".join(EVENT_COLUMNS)
+    mine = [row_to_event(r) for r in store.query(
+        f"SELECT {cols} FROM events WHERE pupil = ? OR (pupil IS NULL AND kind = 'lesson' AND "
+        "run IN (SELECT DISTINCT run FROM events WHERE pupil = ?)) ORDER BY ts, station, seq",
+        (pupil, pupil))]
+    return records(mine).get(pupil, Record(pupil))
+
+
 def _new_index(store: Store, kid: str) -> int:
     """A free entry of ``kid``'s status list, chosen at random (as the Bitstring Status List
     spec advises): neighbouring entries then say nothing about who was awarded together."""
@@ -139,7 +151,7 @@ def award(store: Store, issuer: Issuer, badge: BadgeDef, pupil: str, now: dateti
     if store.query("SELECT 1 FROM badge_awards WHERE pupil = ? AND badge = ?", (pupil, badge.id)):
         return None
     if record is None:
-        record = records(store.events(pupil=pupil)).get(pupil, Record(pupil))
+        record = pupil_record(store, pupil)
     evidence = record.evidence() if record.first_at else ""
     if reason:
         evidence = f"The teacher wrote: {reason}" + (f" {evidence}" if evidence else "")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kit.badges.criteria import Record, records
+from kit.badges.criteria import Record
 from kit.badges.definitions import BadgesFile, load_definitions
-from kit.badges.issuing import awards
-from kit.hub.store.base import EVENT_COLUMNS, Store, row_to_event
+from kit.badges.issuing import awards, pupil_record
+from kit.hub.store.base import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +33,7 @@ class PageContent:
 
 def gather(store: Store, pupil: str, lang: str, *, with_name: bool = True,
            definitions: BadgesFile | None = None) -> PageContent:
-    # The pupil's own events, and the start/end markers (no pupil) of the lessons they were
-    # in, so that "lessons taken part in to the end" counts as it does for badges.
-    cols = ", ".join(EVENT_COLUMNS)
-    mine = [row_to_event(r) for r in store.query(
-        f"SELECT {cols} FROM events WHERE pupil = ? OR (pupil IS NULL AND kind = 'lesson' AND "
-        "run IN (SELECT DISTINCT run FROM events WHERE pupil = ?)) ORDER BY ts, station, seq",
-        (pupil, pupil))]
-    record = records(mine).get(pupil, Record(pupil))
+    record = pupil_record(store, pupil)
     defs = (definitions or load_definitions()).by_id()
     lines = []
     for a in awards(store, pupil=pupil):

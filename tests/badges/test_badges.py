@@ -303,3 +303,12 @@ def test_what_a_contribution_made_is_read_from_the_activitys_fields(
     from kit.badges.criteria import made_kind
 
     assert made_kind(data) == kind
+
+
+def test_one_pupils_record_read_alone_matches_the_class_count(store: Store) -> None:
+    from kit.badges.criteria import records
+    from kit.badges.issuing import pupil_record
+
+    everyone = records(store.events())
+    for pupil in NAMES:
+        assert pupil_record(store, pupil) == everyone[pupil]
