@@ -38,6 +38,7 @@ VERBS: dict[str, tuple[str, str]] = {
 }
 EARNED = ("https://openbadgespec.org/xapi/verbs/earned", "earned")
 COMPLETED = (ADL + "completed", "completed")
+OB_RECIPE = "https://openbadgespec.org/xapi/recipe/base/0_0_2"
 TEAMMATE_EXT = KIT + "extensions/teammate"
 ROLE_EXT = KIT + "extensions/role"
 MADE_NAMES = {"mural": "the class mural", "story": "the team story", "song": "the class song",
@@ -112,15 +113,18 @@ def from_event(ev: EventRow, ctx: Context) -> dict[str, Any] | None:
 
 def earned(award_id: str, pupil: str, achievement_id: str, badge_name: str, at: str,
            ctx: Context) -> dict[str, Any]:
-    """The statement that a pupil earned a badge (the Open Badges xAPI recipe)."""
+    """The statement that a pupil earned a badge, after the Open Badges xAPI earning recipe
+    (an exploratory draft: verb, object type and recipe category as it says; the badge image
+    attachment it asks for is left out, the credential itself being in the pupil's page)."""
     return {
         "id": statement_id(award_id),
         "actor": actor(ctx, pupil),
         "verb": {"id": EARNED[0], "display": {"en-US": EARNED[1]}},
         "object": {"objectType": "Activity", "id": achievement_id,
-                   "definition": {"type": "https://w3id.org/xapi/ob/activities/badge",
+                   "definition": {"type": "http://activitystrea.ms/schema/1.0/badge",
                                   "name": {"en": badge_name}}},
-        "context": {"platform": "kit"},
+        "context": {"platform": "kit", "contextActivities": {"category": [
+            {"objectType": "Activity", "id": OB_RECIPE}]}},
         "timestamp": at,
         "version": VERSION,
     }
