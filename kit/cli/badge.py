@@ -130,10 +130,12 @@ def _with_store(args: argparse.Namespace, store: Store, issuer: Issuer, now: dat
               else f"awarded {args.badge} to {args.pupil} ({got.id})")
         return 0
     if args.action == "list":
+        names = store.names()  # shown on this machine only, as in 'kit pupil list'
         for a in aw.awards(store, pupil=args.pupil):
             state = f"revoked {a.revoked_at}" if a.revoked else "valid"
             how = "by hand" if a.by_hand else "earned"
-            print(f"{a.id}\t{a.pupil}\t{a.badge}\t{a.awarded_at}\t{how}\t{state}")
+            print(f"{a.id}\t{a.pupil}\t{names.get(a.pupil, '')}\t{a.badge}\t{a.awarded_at}\t"
+                  f"{how}\t{state}")
         return 0
     if args.action == "verify":
         token = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
