@@ -29,7 +29,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     ls = sub.add_parser("list", help="list awards")
     ls.add_argument("--pupil")
     v = sub.add_parser("verify", help="check a credential: signature, issuer, revocation")
-    v.add_argument("file", help="a file holding the credential (VC-JWT), or - for stdin")
+    v.add_argument("file", nargs="?",
+                   help="a file holding the credential (VC-JWT), or - for stdin")
+    v.add_argument("--all", action="store_true", help="check every credential issued")
     r = sub.add_parser("revoke", help="revoke an award (its credential stops verifying)")
     r.add_argument("award", help="award id from 'kit badge list'")
     r.add_argument("--reason", required=True)
@@ -138,6 +140,14 @@ def _with_store(args: argparse.Namespace, store: Store, issuer: Issuer, now: dat
                   f"{how}\t{state}")
         return 0
     if args.action == "verify":
+        if args.all:
+            from kit.recognition import verify_all
+
+            c = verify_all(store, issuer)
+            print(f"verified {c['verified']}, revoked {c['revoked']}, failed {c['failed']}")
+            return 1 if c["failed"] else 0
+        if not args.file:
+            raise aw.BadgeError("give the credential's file (or - for stdin), or --all")
         token = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
         verdict = aw.verify(store, issuer, token.strip())
         print(("valid" if verdict.ok else "NOT valid") + f": {verdict.reason}")

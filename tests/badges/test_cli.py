@@ -38,6 +38,7 @@ def test_award_list_show_verify_revoke_export(kit_home: Path, tmp_path: Path) ->
     assert kit(kit_home, "badge", "verify", str(cred)).startswith("valid")
     kit(kit_home, "badge", "revoke", award_id, "--reason", "wrong pupil")
     assert "NOT valid: revoked" in kit(kit_home, "badge", "verify", str(cred), ok=False)
+    assert "verified 10, revoked 1, failed 0" in kit(kit_home, "badge", "verify", "--all")
     out = kit(kit_home, "badge", "export", str(tmp_path / "export"))
     assert "wrote 11 Open Badges 3.0 credentials (.jwt, and baked in .svg), 1 status lists " \
            "and 11 Open Badges 2.0 assertions (1 revoked)" in out
