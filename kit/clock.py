@@ -42,6 +42,31 @@ class SystemClock:
         return "<SystemClock>"
 
 
+class ScaledClock:
+    """Real time, run ``speed`` times faster, starting at ``start``: how a rehearsal or the
+    demo plays a 45-minute lesson in a few minutes while devices and the broker run at their
+    own pace."""
+
+    def __init__(self, speed: float = 1.0, start: datetime | None = None) -> None:
+        self.speed = max(speed, 1e-3)
+        self._real0 = time.monotonic()
+        self._start = start or datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return (time.monotonic() - self._real0) * self.speed
+
+    def now(self) -> datetime:
+        from datetime import timedelta
+
+        return self._start + timedelta(seconds=self.monotonic())
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self.speed)
+
+    def __repr__(self) -> str:
+        return f"<ScaledClock x{self.speed:g} t={self.monotonic():.1f}s>"
+
+
 class FakeClock:
     """A clock that moves only when told to: ``await clock.advance(5)``.
 

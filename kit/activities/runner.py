@@ -16,7 +16,8 @@ from kit.clock import Clock, SystemClock
 log = logging.getLogger(__name__)
 
 
-def init_display(size: tuple[int, int], *, headless: bool) -> pygame.Surface:
+def init_display(size: tuple[int, int], *, headless: bool,
+                 fullscreen: bool = False) -> pygame.Surface:
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -26,6 +27,8 @@ def init_display(size: tuple[int, int], *, headless: bool) -> pygame.Surface:
     pygame.display.init()
     pygame.font.init()
     pygame.display.set_caption("kit")
+    if fullscreen:
+        return pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
     return pygame.display.set_mode(size, pygame.RESIZABLE)
 
 

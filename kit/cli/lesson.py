@@ -13,6 +13,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     c = sub.add_parser("check", help="check lesson files; every problem as path:line:col")
     c.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    c.add_argument("--controllers", type=int, default=None, metavar="N",
+                   help="the classroom has N controllers: check team sizes and needs against "
+                        "them")
     s = sub.add_parser("schema", help="write the JSON Schema of lesson files (for editors)")
     s.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
     r = sub.add_parser("run", help="run a lesson in a room")
@@ -32,7 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.action == "check":
-        return _check(args.files)
+        return _check(args.files, args.controllers)
     if args.action == "schema":
         return _schema(args.output)
     from kit.lesson.cli_run import run_command
@@ -40,16 +43,15 @@ def run(args: argparse.Namespace) -> int:
     return run_command(args)
 
 
-def _check(files: list[Path]) -> int:
-    from kit.lesson.check import LessonInvalid, load_lesson
+def _check(files: list[Path], controllers: int | None = None) -> int:
+    from kit.lesson.check import check_file
 
     bad = 0
     for f in files:
-        try:
-            lesson = load_lesson(f)
-        except LessonInvalid as e:
+        lesson, problems = check_file(f, controllers=controllers)
+        if lesson is None:
             bad += 1
-            for line in e.problems:
+            for line in problems:
                 print(line)
             continue
         print(f"{f}: ok ({len(lesson.steps)} steps, "

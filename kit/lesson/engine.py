@@ -3,6 +3,11 @@ controller input and teacher commands (plain method calls; adapters bring them f
 the keyboard). It talks to robots only through :class:`kit.robot_api.Robot` and reports through
 a :class:`Sink` (participation events and the retained lesson state).
 
+It never dies quietly. Teacher commands are checked before anything is done (a refused one
+leaves a ``notice`` for the teacher and changes nothing). Anything else that fails inside it (a
+sink, a robot driver, input handling) stops every robot, sets the status to ``failed`` with the
+reason in the state, and makes :meth:`Engine.run` raise :class:`LessonFailed`.
+
 ::
 
     engine = Engine(lesson, clock=clock, sink=sink, robots=SimRobots())
@@ -17,12 +22,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 from collections.abc import AsyncIterable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kit.clock import Clock
+from kit.errors import KitError
 from kit.lesson import schema
 from kit.lesson.roster import Roster, Seat
 from kit.protocol.inputs import Input
@@ -31,6 +38,51 @@ from kit.robot_api import Robot
 log = logging.getLogger(__name__)
 
 VOTE_GESTURES = {"A": 0, "B": 1, "AB": 2, "logo": 3}
+COMMANDS = ("start", "pause", "resume", "skip", "back", "extend", "lock", "end")
+MAX_EXTEND = 3600.0  # one command adds at most an hour
+
+
+class LessonFailed(KitError, RuntimeError):
+    """The engine met an error it cannot carry on from. Every robot was told to stop and the
+    teacher's screen says so; ``reason`` is the error in words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the lesson stopped because of an error: {reason}; every robot was "
+                         "told to stop. Start the lesson again to carry on.")
+        self.reason = reason
+
+
+def parse_extend(arg: str) -> float:
+    """Seconds to add for ``extend``: empty means a minute; ``ValueError`` in teacher words."""
+    text = arg.strip().lower().removesuffix("s").strip()
+    if not text:
+        return 60.0
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ValueError(f"extend: '{arg.strip()[:20]}' is not a number of seconds; send e.g. "
+                         "60") from None
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_EXTEND:
+        raise ValueError(f"extend: '{arg.strip()[:20]}' is not between 1 and "
+                         f"{MAX_EXTEND:.0f} seconds")
+    return seconds
+
+
+def parse_lock(arg: str, locked: bool) -> bool:
+    """The joining lock a ``lock`` command asks for: no argument toggles it."""
+    text = arg.strip().lower()
+    if not text:
+        return not locked
+    if text in ("true", "1", "on", "lock", "locked", "yes"):
+        return True
+    if text in ("false", "0", "off", "open", "unlock", "unlocked", "no"):
+        return False
+    raise ValueError(f"lock: '{arg.strip()[:20]}' is not understood; send true, false or "
+                     "nothing (to toggle)")
+
+
+class _Failed(Exception):
+    """Raised inside the run loop once :attr:`Engine.failure` is set."""
 
 
 class Sink(Protocol):
@@ -38,6 +90,23 @@ class Sink(Protocol):
                      data: Mapping[str, Any] | None = None) -> None: ...
 
     async def publish_state(self, state: dict[str, Any]) -> None: ...
+
+
+class Screen(Protocol):
+    """The shared screen, as the lesson sees it: it runs an activity step's activity and
+    tells the engine (:meth:`Engine.activity_done`) when that activity is over."""
+
+    async def start(self, step: schema.ActivityStep, seats: list[Seat],
+                    roles: Mapping[str, str], seconds: float | None) -> None:
+        """Run ``step``'s activity for ``seats`` (``roles``: controller to role) within a time
+        box of ``seconds``."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    async def seat(self, seat: Seat) -> None:
+        """Show a pupil their seat number on their controller."""
+        ...
 
 
 @dataclass
@@ -85,6 +154,7 @@ class Engine:
         clock: Clock,
         sink: Sink,
         robots: Callable[[str], Robot | None] | None = None,
+        screen: Screen | None = None,
         pseudonym: Callable[[], str] | None = None,
         rehearse: bool = False,
         tick: float = 1.0,
@@ -99,6 +169,8 @@ class Engine:
         self.clock = clock
         self.sink = sink
         self.robots = robots or (lambda team: None)
+        self.screen = screen
+        self.presses = 0  # presses recorded as ``input`` events
         self.rehearse = rehearse
         self.tick = tick
         self.roster = Roster(lesson.teams, pseudonym=pseudonym, rng=random.Random(seed))
@@ -111,6 +183,8 @@ class Engine:
         self.activity_finished = False
         self.teams: dict[str, _TeamStep] = {}
         self.messages: list[str] = []
+        self.notice: str | None = None  # for the teacher: the last command refused, or a failure
+        self.failure: BaseException | None = None
         self._started = asyncio.Event()
         self._jump: int | None = None
         self._ticks = 0
@@ -150,6 +224,8 @@ class Engine:
             self._jump = max(0, self.index - 1)
 
     async def extend(self, seconds: float = 60.0) -> None:
+        if not (math.isfinite(seconds) and 0 < seconds <= MAX_EXTEND):
+            raise ValueError(f"extend: {seconds} is not between 1 and {MAX_EXTEND:.0f} seconds")
         if self.status in ("running", "paused"):
             self.extra += seconds
             await self.sink.record("lesson", data={"action": "extend", "step": self._step_id(),
@@ -169,31 +245,57 @@ class Engine:
         self.activity_finished = True
 
     async def command(self, name: str, arg: str = "") -> bool:
-        """A teacher command by name (from MQTT or the keyboard); False if unknown."""
-        match name:
-            case "start":
-                await self.start()
-            case "pause":
-                await self.pause_all()
-            case "resume":
-                await self.resume()
-            case "skip":
-                await self.skip()
-            case "back":
-                await self.back()
-            case "extend":
-                try:
-                    seconds = float(arg) if arg.strip() else 60.0
-                except ValueError:
-                    seconds = 60.0
-                await self.extend(seconds)
-            case "lock":
-                await self.lock(arg.strip().lower() not in ("false", "0", "open", "unlock"))
-            case "end":
-                await self.end()
-            case _:
-                return False
+        """A teacher command by name (from MQTT or the keyboard).
+
+        True if it was carried out. A command that is unknown or whose argument is wrong is
+        refused: False, and :attr:`notice` says why (the teacher's screen shows it). No command
+        can stop the engine: an error inside one fails the lesson the way :meth:`run` does
+        (robots stopped, the teacher told)."""
+        try:
+            if name not in COMMANDS:
+                raise ValueError(f"'{name[:20]}' is not a lesson command; use one of: "
+                                 f"{', '.join(COMMANDS)}")
+            match name:
+                case "extend":
+                    seconds = parse_extend(arg)
+                case "lock":
+                    locked = parse_lock(arg, self.roster.locked)
+        except ValueError as e:
+            log.warning("teacher command refused: %s", e)
+            self.notice = str(e)
+            with contextlib.suppress(Exception):
+                await self._publish()
+            return False
+        self.notice = None
+        try:
+            match name:
+                case "start":
+                    await self.start()
+                case "pause":
+                    await self.pause_all()
+                case "resume":
+                    await self.resume()
+                case "skip":
+                    await self.skip()
+                case "back":
+                    await self.back()
+                case "extend":
+                    await self.extend(seconds)
+                case "lock":
+                    await self.lock(locked)
+                case "end":
+                    await self.end()
+        except Exception as e:
+            log.exception("teacher command %r failed", name)
+            self._fail(e)
+            return False
         return True
+
+    def _fail(self, error: BaseException) -> None:
+        """Something inside the engine broke: :meth:`run` stops the robots and reports it."""
+        if self.failure is None:
+            self.failure = error
+        self._started.set()
 
     # The run --------------------------------------------------------------------------------
 
@@ -207,8 +309,23 @@ class Engine:
         return self.step.id if self.step else None
 
     async def run(self) -> None:
+        """Run the lesson to its end. Raises :class:`LessonFailed` if anything in the engine
+        fails (after stopping every robot and telling the teacher); on cancellation (Ctrl-C)
+        every robot is stopped too."""
+        try:
+            await self._run()
+        except asyncio.CancelledError:
+            await asyncio.shield(self._stop_robots())
+            raise
+        except Exception as e:
+            self._fail(e)
+        if self.failure is not None:
+            await self._failed(self.failure)
+
+    async def _run(self) -> None:
         await self._publish()
         await self._started.wait()
+        self._check()
         self.status = "running"
         await self.sink.record("lesson", data={"action": "start", "lesson": self.lesson.meta.id})
         target = 0 if self._jump is None else self._jump
@@ -217,7 +334,9 @@ class Engine:
             await self._enter(target)
             while self._jump is None and not self._finished():
                 await self.clock.sleep(self.tick)
+                self._check()
                 await self._on_tick(self.tick)
+            self._check()
             target = self._jump if self._jump is not None else self.index + 1
             self._jump = None
             await self._leave()
@@ -225,6 +344,28 @@ class Engine:
         self.index = len(self.lesson.steps)
         await self.sink.record("lesson", data={"action": "end", "lesson": self.lesson.meta.id})
         await self._publish()
+
+    def _check(self) -> None:
+        if self.failure is not None:
+            raise _Failed
+
+    async def _stop_robots(self) -> None:
+        for tid in list(self.teams):
+            with contextlib.suppress(Exception):
+                await self._halt_robot(tid)
+
+    async def _failed(self, error: BaseException) -> None:
+        reason = str(error) or type(error).__name__
+        log.error("lesson %s failed: %s", self.lesson.meta.id, reason, exc_info=error)
+        self.status = "failed"
+        self.notice = f"the lesson stopped because of an error: {reason}"
+        await self._stop_robots()
+        with contextlib.suppress(Exception):
+            await self.sink.record("lesson", data={"action": "failed", "step": self._step_id(),
+                                                   "reason": reason[:200]})
+        with contextlib.suppress(Exception):
+            await self._publish()
+        raise LessonFailed(reason) from error
 
     def _deadline(self) -> float | None:
         s = self.step
@@ -270,7 +411,17 @@ class Engine:
         self.teams = {tid: _TeamStep() for tid in self.roster.teams}
         for tid in self.teams:
             await self._setup_team(tid)
+        if self._on_screen():
+            assert isinstance(s, schema.ActivityStep) and self.screen is not None
+            deadline = self._deadline()
+            roles = {x.controller: self.roster.role(x) for x in self.roster.pupils}
+            await self.screen.start(s, self.roster.pupils, roles, deadline)
         await self._publish()
+
+    def _on_screen(self) -> bool:
+        """The current step's activity runs on the shared screen, which gives presses their
+        meaning and says when it is done."""
+        return isinstance(self.step, schema.ActivityStep) and self.screen is not None
 
     async def _setup_team(self, tid: str) -> None:
         s = self.step
@@ -288,7 +439,7 @@ class Engine:
 
     def _turn_based(self) -> bool:
         s = self.step
-        return s is not None and s.structure == "round-robin"
+        return s is not None and s.structure == "round-robin" and not self._on_screen()
 
     async def _leave(self) -> None:
         s = self.step
@@ -298,6 +449,9 @@ class Engine:
             await self._halt_robot(tid)
             if ts.turn_open:
                 await self._close_turn(tid)
+        if self._on_screen() and not self.activity_finished:
+            assert self.screen is not None
+            await self.screen.stop()
         data: dict[str, Any] = {"action": "end", "step": s.id, "index": self.index,
                                 "seconds": round(self.elapsed)}
         if self.votes:
@@ -355,8 +509,13 @@ class Engine:
     async def feed(self, inputs: AsyncIterable[Input]) -> None:
         """Handle controller input until the source ends or the lesson does."""
         async for inp in inputs:
-            await self.handle(inp)
-            if self.status == "ended":
+            try:
+                await self.handle(inp)
+            except Exception as e:
+                log.exception("controller input %r failed", inp)
+                self._fail(e)
+                return
+            if self.status in ("ended", "failed"):
                 return
 
     async def handle(self, inp: Input) -> None:
@@ -364,8 +523,19 @@ class Engine:
             await self._join(inp.controller)
             return
         seat = self.roster.seats.get(inp.controller)
+        if seat is None and self.status != "ended":
+            # A press from a controller the lesson has not seen say hello (it booted before
+            # the lesson started): seat it now, then count the press.
+            await self._join(inp.controller)
+            seat = self.roster.seats.get(inp.controller)
+        if seat is None:
+            return
+        self.presses += 1
+        await self.sink.record("input", pupil=seat.pupil, team=seat.team,
+                               data={"controller": inp.controller, "seq": inp.seq,
+                                     "gesture": inp.gesture, "step": self._step_id()})
         s = self.step
-        if seat is None or s is None or self.status != "running":
+        if s is None or self.status != "running" or self._on_screen():
             return
         ts = self.teams.get(seat.team)
         if ts is None:
@@ -420,7 +590,10 @@ class Engine:
             self.messages.append("joining is locked")
             return
         await self.sink.record("join", pupil=seat.pupil, team=seat.team,
-                               data={"role": self.roster.role(seat), "again": not new})
+                               data={"role": self.roster.role(seat), "again": not new,
+                                     "seat": seat.number, "controller": controller})
+        if self.screen is not None:
+            await self.screen.seat(seat)
         if new and self.step is not None and self.status in ("running", "paused"):
             if seat.team not in self.teams:
                 self.teams[seat.team] = _TeamStep()
@@ -485,6 +658,9 @@ class Engine:
             ts.robot_done = True
         except (ConnectionError, OSError) as e:
             log.info("robot of team %s: %s", tid, e)
+        except Exception as e:  # a robot driver bug: the lesson stops, and says so
+            log.exception("robot of team %s failed", tid)
+            self._fail(e)
 
     async def _watch_robot(self, tid: str, ts: _TeamStep) -> bool:
         robot = self.robots(tid)
@@ -536,7 +712,8 @@ class Engine:
             teams.append({
                 "team": tid,
                 "members": [{"pupil": m.pupil, "controller": m.controller,
-                             "role": self.roster.role(m)} for m in team.members],
+                             "seat": m.number, "role": self.roster.role(m)}
+                            for m in team.members],
                 "turn": turn,
                 "robot": "lost" if ts and ts.robot_lost else "ok",
                 "message": ("robot lost: this team's step is paused until it is back"
@@ -545,9 +722,10 @@ class Engine:
         return {
             "lesson": self.lesson.meta.id, "title": self.lesson.meta.title,
             "languages": list(self.lesson.meta.languages), "status": self.status,
-            "screen": "hands-up" if self.status == "paused" else "lesson",
+            "screen": "hands-up" if self.status in ("paused", "failed") else "lesson",
             "joining": "locked" if self.roster.locked else "open",
             "step": step, "teams": teams,
+            "teacher": {"notice": self.notice},
         }
 
     async def _publish(self) -> None:

@@ -20,6 +20,7 @@ class Seat:
     controller: str
     pupil: str
     team: str
+    number: int = 0  # 1-based, in the order pupils joined; shown on the controller
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Roster:
         self.locked = False
         self._pseudonym = pseudonym
         self._rng = rng or random.Random(0)
+        #: pseudonyms a teacher gave controllers before class (the hub's roster)
+        self.known: dict[str, str] = {}
 
     def join(self, controller: str) -> tuple[Seat | None, bool]:
         """The controller's seat and whether it is new; ``(None, False)`` if joining is
@@ -52,10 +55,11 @@ class Roster:
         if self.locked:
             return None, False
         team = self._team_for_newcomer()
-        pupil = self._pseudonym()
-        while any(s.pupil == pupil for s in self.seats.values()):
+        taken = {s.pupil for s in self.seats.values()}
+        pupil = self.known.get(controller, "")
+        while not pupil or pupil in taken:
             pupil = self._pseudonym()
-        seat = Seat(controller, pupil, team.id)
+        seat = Seat(controller, pupil, team.id, number=len(self.seats) + 1)
         team.members.append(seat)
         self.seats[controller] = seat
         return seat, True

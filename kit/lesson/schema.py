@@ -17,10 +17,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     ValidationInfo,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from kit.activities import catalog
 
 SCHEMA_VERSION = 1
 LANGUAGES = ("en", "lt", "lv", "pl", "it", "es", "bg", "de", "fr", "et", "uk")
@@ -31,6 +35,18 @@ _CLOCK = re.compile(r"^(?P<m>\d{1,3}):(?P<s>[0-5]\d)$")
 
 def parse_duration(value: Any) -> float:
     """``90``, ``"90s"``, ``"5m"``, ``"1m30s"``, ``"1h"`` or ``"1:30"`` (minutes:seconds)."""
+    if type(value) is str and value in _DURATIONS:
+        return _DURATIONS[value]
+    seconds = _parse_duration(value)
+    if type(value) is str and len(_DURATIONS) < 1000:
+        _DURATIONS[value] = seconds
+    return seconds
+
+
+_DURATIONS: dict[str, float] = {}  # lessons repeat the same few durations
+
+
+def _parse_duration(value: Any) -> float:
     if isinstance(value, bool):
         raise PydanticCustomError("duration", "'{value}' is not a duration; write e.g. 5m, "
                                   "90s or 1:30", {"value": value})
@@ -60,8 +76,8 @@ def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
     for code in value:
         if code not in LANGUAGES:
             raise PydanticCustomError(
-                "language", "'{code}' is not a language kit knows; use one of: {known}",
-                {"code": code, "known": ", ".join(LANGUAGES)})
+                "language", "'{at_key}' is not a language kit knows; use one of: {known}",
+                {"at_key": code, "known": ", ".join(LANGUAGES)})
     missing = [code for code in wanted if not str(value.get(code, "")).strip()]
     if missing:
         raise PydanticCustomError(
@@ -71,19 +87,48 @@ def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
 
 
 def _check_id(value: str) -> str:
-    if not re.match(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", value):
+    if not re.match(ID_PATTERN, value):
         raise PydanticCustomError(
             "id", "'{value}' is not a valid id: use lower-case letters, digits and '-', "
             "e.g. 'robot-maze'", {"value": value})
     return value
 
 
-Duration = Annotated[float, BeforeValidator(parse_duration),
-                     Field(json_schema_extra={"examples": ["5m", "90s", "1:30"]})]
-Text = Annotated[dict[str, str], AfterValidator(_languages),
-                 Field(description="text shown to pupils, one entry per language, "
-                                   "e.g. {en: Hello, lt: Labas}")]
-Id = Annotated[str, AfterValidator(_check_id)]
+def _age_order(value: str) -> str:
+    low, high = (int(x) for x in value.split("-"))
+    if low > high:
+        raise PydanticCustomError("ages", "'{value}' runs backwards; write {fixed}",
+                                  {"value": value, "fixed": f"{high}-{low}"})
+    if low < 4 or high > 19:
+        raise PydanticCustomError("ages", "'{value}' is not a school age range; write e.g. "
+                                  "8-11", {"value": value})
+    return value
+
+
+# What editors see (JSON Schema); the validators above say the same in more words.
+_DURATION_JSON = {
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": 0, "description": "seconds"},
+        {"type": "string",
+         "pattern": r"^(?:\d{1,3}:[0-5]\d|(?:\d+h)?\s*(?:\d+m(?:in)?)?\s*(?:\d+s)?)$",
+         "minLength": 2},
+    ],
+    "examples": ["5m", "90s", "1m30s", "1:30"],
+}
+_TEXT_JSON = {
+    "type": "object",
+    "description": "text shown to pupils, one entry per language, e.g. {en: Hello, lt: Labas}",
+    "propertyNames": {"enum": list(LANGUAGES)},
+    "additionalProperties": {"type": "string"},
+    "minProperties": 1,
+}
+_ACTIVITIES: list[JsonValue] = list(catalog.names())
+ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+
+Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_JSON)]
+Text = Annotated[dict[str, str], AfterValidator(_languages), WithJsonSchema(_TEXT_JSON)]
+Id = Annotated[str, AfterValidator(_check_id),
+               WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
 
 
 class Model(BaseModel):
@@ -99,7 +144,8 @@ class Meta(Model):
     id: Id
     title: Text
     summary: Text
-    ages: str = Field(pattern=r"^\d{1,2}-\d{1,2}$", description="age range, e.g. 8-11")
+    ages: Annotated[str, AfterValidator(_age_order)] = Field(
+        pattern=r"^\d{1,2}-\d{1,2}$", description="age range, e.g. 8-11")
     duration: Duration
     languages: list[Literal["en", "lt", "lv", "pl", "it", "es", "bg", "de", "fr", "et", "uk"]] \
         = Field(min_length=1)
@@ -114,7 +160,8 @@ class Requires(Model):
                         description="robots the room needs (one per team)")
     controllers: int = Field(default=0, ge=0, le=64,
                              description="micro:bit controllers needed")
-    activities: list[str] = Field(default_factory=list)
+    activities: list[str] = Field(default_factory=list,
+                                  json_schema_extra={"items": {"enum": _ACTIVITIES}})
 
 
 class Role(Model):
@@ -198,7 +245,7 @@ class ShowStep(StepBase):
 
 class ActivityStep(StepBase):
     type: Literal["activity"]
-    activity: str
+    activity: str = Field(json_schema_extra={"enum": _ACTIVITIES})
     params: dict[str, Any] = Field(default_factory=dict)
     text: Text | None = None
 
@@ -210,6 +257,9 @@ class Drive(Model):
 
 
 class RobotCommand(Model):
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra={"minProperties": 1, "maxProperties": 1})
+
     drive: Drive | None = None
     led: str | None = None
     sound: str | None = None
@@ -261,7 +311,7 @@ class ReflectStep(StepBase):
 
 class BreakStep(StepBase):
     type: Literal["break"]
-    text: Text | None = None
+    text: Text = Field(description="what pupils see during the break")
 
 
 Step = Annotated[

@@ -10,7 +10,8 @@ import re
 
 from kit.errors import KitError
 
-_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+_ID = re.compile(ID_PATTERN)
 
 
 class InvalidId(KitError, ValueError):

@@ -56,3 +56,29 @@ def decode_input(payload: bytes) -> Input:
         raise Rejected("bad-field:ts", f"ts {ts!r} is not a timestamp")
     assert isinstance(c, str)
     return Input(c, seq, g, value, pupil, ts)
+
+
+class Fresh:
+    """Says whether a controller's press is new: MQTT's QoS 1 may deliver a press twice, and
+    a controller that reboots (a new ``hello`` boot id) numbers its presses from the start
+    again. Pure and small: one set per controller, cleared on reboot."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, set[int]] = {}
+        self._boot: dict[str, int] = {}
+        self.repeats = 0
+
+    def __call__(self, inp: Input) -> bool:
+        seen = self._seen.setdefault(inp.controller, set())
+        if inp.gesture == "hello" and inp.seq == 0:
+            if self._boot.get(inp.controller) == inp.value:
+                self.repeats += 1
+                return False
+            self._boot[inp.controller] = inp.value
+            seen.clear()
+            return True
+        if inp.seq in seen:
+            self.repeats += 1
+            return False
+        seen.add(inp.seq)
+        return True

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from kit.lesson.check import LessonInvalid, check_text, load_lesson
+from kit.lesson.check import LessonInvalid, check_file, check_text, load_lesson
 from kit.lesson.yamlsafe import load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,15 +47,91 @@ def test_the_base_test_lesson_is_valid() -> None:
 
 
 def test_broken_corpus_is_big_enough() -> None:
-    assert len(BROKEN) >= 20
+    assert len(BROKEN) >= 60
 
 
 @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
 def test_each_broken_lesson_reports_its_problem_where_it_is(path: Path) -> None:
-    expected = path.with_suffix(".expect").read_text(encoding="utf-8").strip()
-    lesson, problems = check_text(path.read_text(encoding="utf-8"), "broken.yaml")
+    expected = path.with_suffix(".expect").read_text(encoding="utf-8").strip().splitlines()
+    lesson, problems = check_file(path)
     assert lesson is None
-    assert any(p.startswith(f"broken.yaml:{expected}") for p in problems), problems
+    got = [p.removeprefix(f"{path}:") for p in problems]
+    for line in expected:
+        assert any(p.startswith(line) for p in got), (line, got)
+
+
+def test_no_file_in_the_broken_corpus_gives_a_traceback() -> None:
+    files = [str(p) for p in BROKEN]
+    out = _kit("check", *files)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr and "Error" not in out.stderr, out.stderr[-2000:]
+    named = {line.split(":")[0] for line in out.stdout.splitlines()}
+    assert named == set(files)  # every broken file says what is wrong with it
+
+
+def test_an_alias_bomb_is_refused_before_it_costs_anything() -> None:
+    import time
+    import tracemalloc
+
+    bomb = (Path(__file__).parent / "broken" / "alias-bomb.yaml").read_bytes()
+    assert len(bomb) <= 437
+    tracemalloc.start()
+    t0 = time.process_time()
+    try:
+        doc, problems = load(bomb.decode())
+        cpu = time.process_time() - t0
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert doc is None and "aliases" in problems[0].message
+    # the issue's bounds (CPU time of this process, so a busy machine does not matter)
+    assert cpu < 0.1 and peak < 50 * 1024 * 1024
+
+
+@pytest.mark.parametrize("path", LESSONS + BROKEN, ids=lambda p: p.stem)
+def test_without_libyaml_every_file_reads_the_same(path: Path) -> None:
+    from kit.lesson.yamlsafe import decode
+
+    text, _ = decode(path.read_bytes())
+    fast, slow = load(text), load(text, pure=True)
+    assert fast[1] == slow[1]
+    assert (fast[0] is None) == (slow[0] is None)
+    if fast[0] is not None and slow[0] is not None:
+        assert fast[0].data == slow[0].data and fast[0].values == slow[0].values
+
+
+def test_a_tab_inside_a_block_of_notes_is_fine() -> None:
+    text = BASE.read_text().replace("    notes: teacher only note\n",
+                                    "    notes: |\n      Ask:\n      \tWho drives first?\n")
+    lesson, problems = check_text(text, "notes.yaml")
+    assert problems == [] and lesson is not None
+    assert lesson.steps[0].notes == "Ask:\n\tWho drives first?\n"
+
+
+def test_team_size_is_checked_against_the_classrooms_controllers() -> None:
+    _, problems = check_text(BASE.read_text(), "room.yaml", controllers=1)
+    assert problems == [
+        "room.yaml:14:16: the lesson needs 4 controllers; this classroom has 1",
+        "room.yaml:17:9: teams of 2 need at least 2 controllers; this classroom has 1"]
+    lesson, problems = check_text(BASE.read_text(), "room.yaml", controllers=24)
+    assert problems == [] and lesson is not None
+
+
+@settings(max_examples=60, derandomize=bool(os.environ.get("CI")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2000), st.sampled_from(["", "\t", ":", " #", "{", "[", "&a", "*a",
+                                               "!!int", ".nan", "- ", "\n", "'", "\x00",
+                                               "99999999999999999999", "é"]),
+       st.integers(0, 3))
+def test_no_edit_to_a_lesson_makes_the_checker_crash(at: int, insert: str, cut: int) -> None:
+    text = BASE.read_text()
+    at = at % len(text)
+    mangled = text[:at] + insert + text[at + cut:]
+    lesson, problems = check_text(mangled, "m.yaml")
+    assert (lesson is None) == bool(problems)
+    for p in problems:
+        _, line, col, message = p.split(":", 3)
+        assert int(line) >= 1 and int(col) >= 1 and message.strip()
 
 
 def test_all_errors_of_a_file_are_reported_at_once() -> None:
@@ -140,3 +220,84 @@ def test_cli_rehearsal_runs_a_whole_lesson(tmp_path: Path) -> None:
     assert [ln.split()[4] for ln in lines if ln.startswith("[") and " step " in ln] == [
         "hello", "drive", "mural", "vote", "thanks"]
     assert "lesson end" in out.stdout and "rehearsal finished" in lines[-1]
+
+
+def _texts(value: object, lang: str) -> list[str]:
+    if isinstance(value, dict):
+        out = [v for k, v in value.items() if k == lang and isinstance(v, str)]
+        for v in value.values():
+            out += _texts(v, lang)
+        return out
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v, lang)]
+    return []
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_lithuanian_and_polish_texts_use_their_own_quotes_and_dashes(path: Path) -> None:
+    doc, _ = load(path.read_text(encoding="utf-8"))
+    assert doc is not None
+    for lang, quotes in (("lt", "„“"), ("pl", "„”")):
+        for text in _texts(doc.data, lang):
+            assert '"' not in text and "'" not in text, (lang, text)
+            assert " - " not in text, (lang, text)  # a dash between words is '–'
+            opened = [c for c in text if c in "„“”"]
+            assert all(c in quotes for c in opened), (lang, text)
+
+
+def test_every_break_shows_pupils_a_text() -> None:
+    for path in LESSONS:
+        for step in load_lesson(path).steps:
+            if step.type == "break":  # type: ignore[attr-defined]
+                assert step.text and all(step.text.values())  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _schema_validator() -> object:
+    from jsonschema import Draft202012Validator
+
+    from kit.lesson.schema import json_schema
+
+    schema = json_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("path", [*LESSONS, BASE], ids=lambda p: p.stem)
+def test_an_independent_json_schema_validator_accepts_every_shipped_lesson(path: Path) -> None:
+    validator = _schema_validator()
+    doc, _ = load(path.read_text(encoding="utf-8"))
+    assert doc is not None
+    errors = [e.message for e in validator.iter_errors(doc.data)]  # type: ignore[attr-defined]
+    assert errors == []
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("  id: tiny", "  id: Tiny Lesson"),                                   # id pattern
+    ("title: {en: Tiny lesson, lt:", "title: {en: Tiny lesson, xx:"),     # language code
+    ("languages: [en, lt]", "languages: [en, klingon]"),                   # language code
+    ("duration: 10m", "duration: ten minutes"),                            # duration
+    ("time: {target: 1m}\n    notes", "time: {target: -5}\n    notes"),    # duration
+    ("activity: pixel-mural\n", "activity: pixel-mual\n"),                 # activity name
+    ("      - led: heart", "      - {led: heart, sound: beep}"),           # one command
+])
+def test_the_json_schema_refuses_what_it_can_express(before: str, after: str) -> None:
+    validator = _schema_validator()
+    text = BASE.read_text()
+    assert before in text
+    doc, _ = load(text.replace(before, after, 1))
+    assert doc is not None
+    assert list(validator.iter_errors(doc.data)), after  # type: ignore[attr-defined]
+    assert check_text(text.replace(before, after, 1))[0] is None  # and so does the checker
+
+
+def test_without_libyaml_the_command_gives_the_same_answers() -> None:
+    files = [str(p) for p in [*LESSONS, *BROKEN[:12]]]
+    code = ("import sys; sys.modules['yaml._yaml'] = None; import yaml; "
+            "assert not yaml.__with_libyaml__; from kit.cli import main; "
+            f"sys.exit(main(['lesson', 'check', *{files!r}]))")
+    pure = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""}, check=False)
+    fast = _kit("check", *files)
+    assert pure.returncode == fast.returncode == 1
+    assert pure.stdout == fast.stdout and "Traceback" not in pure.stderr

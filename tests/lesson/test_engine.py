@@ -6,6 +6,8 @@ import asyncio
 import itertools
 from pathlib import Path
 
+import pytest
+
 from kit.clock import FakeClock
 from kit.lesson.check import load_lesson
 from kit.lesson.engine import Engine, MemorySink
@@ -197,3 +199,94 @@ async def test_extend_gives_the_step_more_time() -> None:
     await engine.end()
     await clock.advance(1)
     await asyncio.wait_for(task, 1)
+
+
+async def _running() -> tuple[Engine, MemorySink, FakeClock, SimRobots, asyncio.Task[None]]:
+    engine, sink, clock, robots = _engine()
+    await _join(engine, "mb-a", "mb-b", "mb-c", "mb-d")
+    task = asyncio.create_task(engine.run())
+    await engine.start()
+    await clock.advance(0)
+    return engine, sink, clock, robots, task
+
+
+async def test_bad_teacher_commands_are_refused_and_the_lesson_carries_on() -> None:
+    engine, _sink, clock, robots, task = await _running()
+    for name, arg in [("extend", "nan"), ("extend", "inf"), ("extend", "-inf"),
+                      ("extend", "five"), ("extend", "-30"), ("extend", "1e400"),
+                      ("extend", "9" * 5000), ("lock", "maybe"), ("explode", "")]:
+        assert await engine.command(name, arg) is False, (name, arg)
+        assert engine.notice and engine.state()["teacher"]["notice"] == engine.notice
+    assert engine.extra == 0 and not task.done() and engine.status == "running"
+    assert await engine.command("extend", "90") and engine.extra == 90
+    assert engine.notice is None
+    # pause-all still works after all that
+    await engine.skip()
+    await clock.advance(1)
+    assert await engine.command("pause") and engine.status == "paused"
+    assert not any(r.moving for r in robots.robots.values())
+    await engine.command("end")
+    await clock.advance(1)
+    await asyncio.wait_for(task, 5)
+    assert engine.status == "ended"
+
+
+async def test_the_lock_key_toggles_joining() -> None:
+    engine, _, _, _ = _engine()
+    assert await engine.command("lock") and engine.state()["joining"] == "locked"
+    assert await engine.command("lock") and engine.state()["joining"] == "open"
+    assert await engine.command("lock", "true") and engine.roster.locked
+    assert await engine.command("lock", "true") and engine.roster.locked
+    assert await engine.command("lock", "open") and not engine.roster.locked
+
+
+async def test_a_failure_inside_the_engine_stops_robots_tells_the_teacher_and_raises() -> None:
+    from kit.lesson.engine import LessonFailed
+
+    engine, sink, clock, robots, task = await _running()
+    await engine.skip()
+    await clock.advance(1)
+    assert engine.step is not None and engine.step.id == "drive"
+    broken = robots.robots["orange"]
+
+    async def led(pattern: str) -> None:
+        raise RuntimeError("driver bug")
+
+    broken.led = led  # type: ignore[method-assign]
+    await clock.advance(10)  # the drive ends, then the led command fails
+    with pytest.raises(LessonFailed, match="driver bug"):
+        await asyncio.wait_for(task, 5)
+    assert not any(r.moving for r in robots.robots.values())
+    assert all(r.log[-1] == ("stop",) for r in robots.robots.values())
+    state = sink.states[-1]
+    assert state["status"] == "failed" and "driver bug" in state["teacher"]["notice"]
+    assert sink.events[-1][0] == "lesson" and sink.events[-1][3]["action"] == "failed"
+
+
+async def test_a_sink_that_breaks_fails_the_lesson_loudly() -> None:
+    from kit.lesson.engine import LessonFailed
+
+    class BrokenSink(MemorySink):
+        async def record(self, kind: str, **kw: object) -> None:  # type: ignore[override]
+            if kind == "step":
+                raise OSError("disk full")
+            await super().record(kind, **kw)  # type: ignore[arg-type]
+
+    clock, sink, robots = FakeClock(), BrokenSink(), SimRobots()
+    engine = Engine(load_lesson(BASE), clock=clock, sink=sink, robots=robots)
+    task = asyncio.create_task(engine.run())
+    await engine.start()
+    with pytest.raises(LessonFailed, match="disk full"):
+        await asyncio.wait_for(task, 5)
+    assert engine.status == "failed"
+
+
+async def test_cancelling_the_run_stops_every_robot() -> None:
+    engine, _sink, clock, robots, task = await _running()
+    await engine.skip()
+    await clock.advance(1)
+    assert any(r.moving for r in robots.robots.values())
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not any(r.moving for r in robots.robots.values())

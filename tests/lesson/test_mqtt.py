@@ -94,3 +94,41 @@ async def test_station_role_alone_cannot_start_a_lesson(
             state = json.loads(message.payload)  # type: ignore[arg-type]
             assert state["joining"] == "locked" and state["status"] == "waiting"
             break
+
+
+async def test_extend_nan_over_mqtt_is_refused_and_pause_all_still_works(
+    embedded: BrokerAddress, creds: dict[str, str], tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    station = lesson_mqtt.station_for(embedded.as_role("teacher", creds), "room-3",
+                                      outbox=tmp_path / "out.db")
+    states: list[dict[str, object]] = []
+    paused = asyncio.Event()
+
+    class Sink(lesson_mqtt.StationSink):
+        async def publish_state(self, state: dict[str, object]) -> None:
+            await super().publish_state(state)
+            states.append(state)
+            if state["status"] == "paused":
+                paused.set()
+
+    async with station:
+        engine = Engine(load_lesson(BASE), clock=clock, sink=Sink(station), robots=SimRobots())
+        await station.connected()
+        run = asyncio.create_task(engine.run())
+        task = asyncio.create_task(lesson_mqtt.commands(station, engine))
+        async with mqtt.client(embedded.as_role("teacher", creds), "teacher-1") as teacher:
+            await teacher.publish(topics.lesson_command("room-3", "start"), b"", qos=1)
+            for bad in (b"nan", b"inf", b"-inf", b"1e999", b"\xff\xfe"):
+                await teacher.publish(topics.lesson_command("room-3", "extend"), bad, qos=1)
+            await teacher.publish(topics.lesson_command("room-3", "pause"), b"", qos=1)
+        await asyncio.wait_for(paused.wait(), 10)
+        notices = [s["teacher"]["notice"] for s in states  # type: ignore[index]
+                   if s["teacher"]["notice"]]  # type: ignore[index]
+        assert len(notices) == 5 and "nan" in notices[0]
+        assert engine.extra == 0 and not run.done()
+        await engine.command("end")
+        while not run.done():  # the fake clock moves the engine on
+            await clock.advance(1)
+        await run
+        task.cancel()
