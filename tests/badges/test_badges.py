@@ -312,3 +312,18 @@ def test_one_pupils_record_read_alone_matches_the_class_count(store: Store) -> N
     everyone = records(store.events())
     for pupil in NAMES:
         assert pupil_record(store, pupil) == everyone[pupil]
+
+
+def test_recognise_issues_verifies_and_writes_what_a_school_keeps(
+        store: Store, issuer: Issuer, tmp_path: Path) -> None:
+    from kit.recognition import recognise
+
+    counts = recognise(store, tmp_path / "out", NOW, issuer=issuer)
+    assert counts["issued"] == counts["verified"] == counts["ob2_assertions"] == 10
+    assert counts["failed"] == counts["revoked"] == 0
+    assert counts["xapi_statements"] == counts["xapi_queued"] > 0
+    assert len(list((tmp_path / "out" / "ob3").glob("*.svg"))) == 10
+    assert len((tmp_path / "out" / "statements.jsonl").read_text().splitlines()) == \
+        counts["xapi_statements"]
+    again = recognise(store, tmp_path / "out", NOW, issuer=issuer)
+    assert again["issued"] == 0 and again["held"] == 10 and again["xapi_queued"] == 0
