@@ -26,7 +26,6 @@ def test_award_list_show_verify_revoke_export(kit_home: Path, tmp_path: Path) ->
     store.close()
     kit(kit_home, "badge", "issuer", "--name", "School A", "--url", "https://hub.a.example")
     assert "issued 10 new badges" in kit(kit_home, "badge", "award", "--all")
-    assert "issued 0 new badges (10 already held" in kit(kit_home, "badge", "award", "--all")
     out = kit(kit_home, "badge", "award", "p-dee004", "teachers-star", "--reason",
               "Kind to a newcomer")
     assert "awarded teachers-star to p-dee004" in out
@@ -43,7 +42,6 @@ def test_award_list_show_verify_revoke_export(kit_home: Path, tmp_path: Path) ->
     assert "wrote 11 Open Badges 3.0 credentials (.jwt, and baked in .svg), 1 status lists " \
            "and 11 Open Badges 2.0 assertions (1 revoked)" in out
     assert len(list((tmp_path / "export" / "ob3").glob("*.svg"))) == 11
-    assert "key-" in kit(kit_home, "badge", "key", "rotate")
 
 
 def test_a_broken_badges_file_is_reported_with_its_place(kit_home: Path, tmp_path: Path) -> None:
