@@ -28,6 +28,9 @@ COMMANDS: dict[str, Command] = {
     "gateway": Command("kit.cli.gateway", "bridge the radio gateway micro:bit to the hub"),
     "devices": Command("kit.cli.devices", "list micro:bits and robots, real and simulated"),
     "firmware": Command("kit.cli.firmware", "build and flash micro:bit firmware"),
+    "badge": Command("kit.cli.badge", "Open Badges: award, list, verify, revoke, keys, export"),
+    "xapi": Command("kit.cli.xapi", "xAPI learning records: export, send to an LRS, status"),
+    "page": Command("kit.cli.page", "each pupil's own page: render, link, unlink, serve"),
 }
 
 
