@@ -164,8 +164,8 @@ async def _demo(args: argparse.Namespace) -> int:
     finally:
         store.close()
     render(lines)
-    say(f"{made} presses made by the pretend pupils, {recorded} recorded; {sent} events sent, "
-        f"{stored} stored by the hub; {time.monotonic() - t0:.0f} s in all.")
+    print(f"presses: {made} made by the pretend pupils, {recorded} recorded; events: {sent} "
+          f"sent, {stored} stored by the hub; {time.monotonic() - t0:.0f} s in all", flush=True)
     if args.csv:
         from kit.hub.report import to_csv
 
