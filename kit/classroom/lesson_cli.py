@@ -20,10 +20,11 @@ if TYPE_CHECKING:
 def run(args: argparse.Namespace) -> int:
     from kit.classroom.setup import load_classroom
     from kit.lesson.check import load_lesson
+    from kit.protocol.ids import check_id
 
     classroom = load_classroom(args.classroom)
     lesson = load_lesson(args.file)
-    room = args.room or classroom.room
+    room = check_id(args.room or classroom.room, "room")
     if args.sim:
         return asyncio.run(_rehearse(lesson, classroom, room, args))
     return asyncio.run(_teach(lesson, classroom, room, args))
@@ -145,6 +146,7 @@ async def _teach(lesson: Lesson, classroom: Classroom, room: str,
     plan = Plan(lesson=lesson, room=room, broker=address, pupils=pupils, robots=robots,
                 screen=screen, screen_id=screen_id, lang=classroom.screen.language,
                 speed=args.speed, keyboard=True, on_event=_progress(lesson),
+                known=dict(classroom.microbits),
                 autostart=bool(pupils), sim_teacher=False)
     say("the lesson waits for the teacher: press s (or send start from the dashboard)")
     out = await run_lesson(plan)

@@ -17,6 +17,9 @@
     robots:                   # which robot each team drives: the name on its display,
       orange: zotiv           # the full "BBC micro:bit [zotiv]", or its address
       sky: gupet
+    microbits:                # pseudonyms given to pupils' micro:bits before class (names
+      mb-a1b2c3: p-k3v9qa     # stay on the hub: kit pupil add p-k3v9qa "Greta"); others
+      mb-d4e5f6: p-x7mw2c     # get a fresh pseudonym when they join
 
 Checked like a lesson: every problem at once, as ``path:line:col``, with "did you mean".
 With no file, :func:`default` gives an embedded hub on this machine and no named devices.
@@ -88,6 +91,19 @@ class Classroom(Model):
     gateway: Gateway = Gateway()
     screen: Screen = Screen()
     robots: dict[Id, Annotated[str, Field(min_length=1, max_length=64)]] = {}
+    microbits: dict[Id, Id] = {}
+
+    @field_validator("microbits")
+    @classmethod
+    def _pseudonyms(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = [c for c in v if not c.startswith("mb-")]
+        if bad:
+            raise ValueError(f"{bad[0]!r}: controllers are named mb-<six letters or digits>, as "
+                             "'kit devices' lists them")
+        twice = {p for p in v.values() if list(v.values()).count(p) > 1}
+        if twice:
+            raise ValueError(f"pseudonym {sorted(twice)[0]!r} is given to two micro:bits")
+        return v
 
 
 class ClassroomInvalid(KitError, ValueError):

@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.parse_args(argv)  # prints help, version or a usage error and exits
         return 2
     name, rest = argv[0], argv[1:]
+    import os
+
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     cmd = COMMANDS[name]
     module = importlib.import_module(cmd.module)
     parser = argparse.ArgumentParser(prog=f"kit {name}", description=cmd.help)
@@ -64,10 +67,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(rest)
     from kit.errors import KitError
 
+    _stop_on_sigterm()
     try:
         return int(module.run(args) or 0)
     except KitError as e:
         print(f"kit {name}: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print(f"kit {name}: stopped", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``kit devices --json | head``): nothing more to say.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _stop_on_sigterm() -> None:
+    """``kill`` (or a service manager) stops a command the way Ctrl-C does: cleanly, with
+    outboxes flushed and robots told to stop, instead of mid-write."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)

@@ -53,9 +53,10 @@ async def _main(args: argparse.Namespace) -> None:
     from kit.classroom.lesson_cli import broker_address
     from kit.classroom.setup import load_classroom
     from kit.drivers.microbit.link import named_port, usb_ports
+    from kit.protocol.ids import check_id
 
     classroom = load_classroom(args.classroom)
-    room = args.room or classroom.room
+    room = check_id(args.room or classroom.room, "room")
     address = broker_address(args.broker, classroom, role="gateway")
     port = args.port or (classroom.gateway.port if classroom.gateway.port != "auto" else "")
     finder: Any = named_port(port) if port else usb_ports

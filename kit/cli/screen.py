@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from kit.classroom.lesson_cli import broker_address
     from kit.classroom.setup import load_classroom
     from kit.errors import ConfigError
+    from kit.protocol.ids import check_id
 
     setup_logging(args.verbose)
     classroom = load_classroom(args.classroom)
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         size = (1920, 1080)
     else:
         size = classroom.screen.window
-    room = args.room or classroom.room
+    room = check_id(args.room or classroom.room, "room")
     station = args.station or classroom.screen.station
     opts = ScreenOptions(room=room, station=station, lang=args.lang or classroom.screen.language,
                          headless=args.headless, size=size, screenshots=args.screenshots,

@@ -31,12 +31,12 @@ log = logging.getLogger(__name__)
 def station_for(address: BrokerAddress, room: str, *, run: str | None = None,
                 screen: str | None = None, **kw: Any) -> Station:
     """The engine's station: client id ``lesson-<room>``, subscribed to lesson commands; with
-    a ``screen``, also to controller input and presence, the screen's events and the hub's
-    roster (see :func:`listen`)."""
+    a ``screen``, also to controller input and presence and the screen's events (see
+    :func:`listen`)."""
     subs: tuple[str, ...] = (topics.lesson_commands(room),)
     if screen is not None:
         subs += (topics.all_inputs(room), topics.all_station_states(room),
-                 topics.events(room, screen), topics.hub_roster(room))
+                 topics.events(room, screen))
     return Station(address, room=room, station=f"lesson-{room}", run=run, subscriptions=subs,
                    **kw)
 
@@ -76,8 +76,8 @@ async def listen(station: Station, engine: Engine, screen: ScreenLink | None = N
                  present: dict[str, str] | None = None) -> None:
     """Everything the lesson hears, until cancelled: teacher commands; controller input (each
     press once, however often the broker delivers it); controllers appearing (seated at once,
-    so their display shows a seat number); the screen saying an activity is done; and the
-    pseudonyms a teacher gave controllers before class. ``present`` collects every station's
+    so their display shows a seat number); and the screen saying an activity is done.
+    ``present`` collects every station's
     last presence state (``online``, ``joined``, ``left``, ``lost``...)."""
     fresh = Fresh()
     # Controllers seated from their presence: their first hello is not a second join.
@@ -116,11 +116,6 @@ async def listen(station: Station, engine: Engine, screen: ScreenLink | None = N
                     if end.step == screen.step and engine.step is not None \
                             and engine.step.id == end.step:
                         engine.activity_done()
-            elif parsed.kind == "hub-roster":
-                known = json.loads(raw)
-                if isinstance(known, dict):
-                    engine.roster.known = {str(k): str(v) for k, v in known.items()
-                                           if isinstance(v, str)}
         except (Rejected, ValueError) as e:
             log.info("ignored a message on %s: %s", message.topic, e)
         except Exception:

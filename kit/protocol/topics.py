@@ -8,7 +8,6 @@
     kit/v1/<room>/lesson/state                   lesson state, retained
     kit/v1/<room>/lesson/<cmd>/set               teacher commands to the lesson
     kit/v1/<room>/hub/state                      hub presence, retained
-    kit/v1/<room>/hub/roster                     controller -> pupil pseudonym, retained
     kit/v1/<room>/input/<controller>             live controller input (see inputs.py)
 """
 
@@ -61,12 +60,6 @@ def hub_state(room: str) -> str:
     return f"{PREFIX}/{check_id(room, 'room')}/hub/state"
 
 
-def hub_roster(room: str) -> str:
-    """The room's controllers and the pseudonyms a teacher gave them before class
-    (``{"mb-a1b2c3": "p-k3v9qa", ...}``), retained; names never leave the hub."""
-    return f"{PREFIX}/{check_id(room, 'room')}/hub/roster"
-
-
 def all_station_states(room: str) -> str:
     return f"{PREFIX}/{check_id(room, 'room')}/station/+/state"
 
@@ -82,7 +75,7 @@ def all_inputs(room: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Parsed:
     """What a topic names. ``kind`` is events, station-state, station-command, lesson-state,
-    lesson-command, hub-state, hub-roster or input."""
+    lesson-command, hub-state or input."""
 
     kind: str
     room: str
@@ -109,8 +102,6 @@ def parse(topic: str) -> Parsed | None:
             return Parsed("lesson-command", room, command=command)
         case ["hub", "state"]:
             return Parsed("hub-state", room)
-        case ["hub", "roster"]:
-            return Parsed("hub-roster", room)
         case ["input", controller] if is_id(controller):
             return Parsed("input", room, controller)
     return None

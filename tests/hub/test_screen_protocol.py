@@ -39,7 +39,3 @@ def test_the_screen_says_done_with_an_activity_event(v: dict[str, object]) -> No
     assert end is not None
     assert {"name": end.name, "step": end.step, "reason": end.reason} == v["end"]
 
-
-def test_the_hub_roster_topic_is_part_of_the_tree() -> None:
-    parsed = topics.parse(topics.hub_roster("room-7b"))
-    assert parsed is not None and parsed.kind == "hub-roster"
