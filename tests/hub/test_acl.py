@@ -6,7 +6,8 @@ import aiomqtt
 import pytest
 
 from kit.config import BrokerAddress
-from kit.hub import acl, mqtt
+from kit.hub import acl
+from kit.link import mqtt
 from kit.link.station import Station
 from kit.protocol import topics
 
