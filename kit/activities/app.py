@@ -92,7 +92,8 @@ class App:
                 st = await stack.enter_async_context(Station(
                     address, room=self.opts.room, station=self.opts.station, clock=self.clock,
                     outbox=config.home() / f"outbox-{self.opts.station}.db",
-                    subscriptions=(topics.all_inputs(self.opts.room),)))
+                    subscriptions=(topics.all_inputs(self.opts.room),
+                                   topics.all_station_states(self.opts.room))))
                 rec = StationRecorder(st)
                 self.recorder = rec
                 tasks.append(asyncio.create_task(rec.pump(), name="activity-recorder"))

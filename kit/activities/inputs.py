@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections import deque
@@ -86,6 +87,15 @@ async def pump_mqtt(messages: AsyncIterator[_Message], queue: InputQueue) -> Non
                 log.info("ignored controller input: %s", e)
                 continue
             queue.put(inp)
+        elif parsed.kind == "station-state" and parsed.station:
+            # The gateway's word that a controller went quiet (or the broker's last will):
+            # its seat shows "reconnecting" until the controller is heard again.
+            try:
+                state = json.loads(payload).get("state")
+            except (ValueError, AttributeError):
+                continue
+            if state in ("left", "lost"):
+                queue.lost.append(parsed.station)
         elif parsed.kind == "station-command" and parsed.command:
             if parsed.command == "lost":
                 controller = payload.decode(errors="replace").strip()
