@@ -24,6 +24,7 @@ from typing import Any
 from kit.clock import Clock, SystemClock
 from kit.drivers.ble import nus
 from kit.drivers.ble.backend import BleBackend
+from kit.drivers.ble.discovery import advertised_name, friendly_name, short_name
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ class RobotWorld:
             scanner=type("BumbleScanner", (BumbleScanner,), {"world": self}),
             client=type("BumbleClient", (BumbleClient,), {"world": self}))
         self._n = 0
+        self.scan_failures = 0
+        self.scan_failure_reason = ""
 
     def _device(self, name: str, address: str) -> Any:
         from bumble.controller import Controller
@@ -91,11 +94,23 @@ class RobotWorld:
         self._n += 1
         return f"F1:00:00:00:{self._n >> 8:02X}:{self._n & 255:02X}"
 
-    async def add_robot(self, name: str, **kwargs: Any) -> SimRobot:
-        robot = SimRobot(self, name, self._address(), **kwargs)
-        self.robots[name] = robot
+    async def add_robot(self, short: str | None = None, **kwargs: Any) -> SimRobot:
+        """A robot that advertises as a real one does: flags and ``BBC micro:bit [short]``,
+        no service UUID. ``short`` defaults to the five letters of a made-up serial number."""
+        address = self._address()
+        if short is None:
+            short = friendly_name(0x5A17_0000 + self._n * 7919)
+        if short_name(advertised_name(short)) != short:
+            raise ValueError(f"{short!r}: a micro:bit name is five lower-case letters")
+        robot = SimRobot(self, advertised_name(short), address, **kwargs)
+        self.robots[short] = robot
         await robot.power_on()
         return robot
+
+    def fail_scans(self, count: int = 1, reason: str = "org.bluez.Error.InProgress") -> None:
+        """Test verb: the next ``count`` scans fail as BlueZ does when the adapter is busy."""
+        self.scan_failures += count
+        self.scan_failure_reason = reason
 
     async def add_stranger(self, name: str, *, uart: bool = False) -> Any:
         """Test verb: a device that is not a kit robot (a heart-rate band, a pupil's micro:bit
@@ -137,6 +152,7 @@ class SimRobot:
     def __init__(self, world: RobotWorld, name: str, address: str, *, tick: float = 0.02,
                  watchdog: float = WATCHDOG, latency: float = 0.0) -> None:
         self.world, self.name, self.address = world, name, address
+        self.short = short_name(name) or ""
         self.clock = world.clock
         self.tick, self.watchdog, self.latency = tick, watchdog, latency
         self.pose = Pose()
@@ -169,7 +185,7 @@ class SimRobot:
 
     async def power_on(self) -> None:
         from bumble import gatt
-        from bumble.core import UUID, AdvertisingData
+        from bumble.core import AdvertisingData
 
         dev = self._device = self.world._device(self.name, self.address)
         props = gatt.Characteristic.Properties
@@ -182,10 +198,10 @@ class SimRobot:
         dev.add_service(gatt.Service(nus.SERVICE, [self._tx, rx]))
         dev.on("connection", self._on_connection)
         await dev.power_on()
+        # What a MakeCode board puts on the air: flags and its name, no service UUID.
         adv = AdvertisingData([
-            (AdvertisingData.COMPLETE_LOCAL_NAME, self.name.encode()),
-            (AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
-             UUID(nus.SERVICE).to_bytes())])
+            (AdvertisingData.FLAGS, bytes([0x06])),
+            (AdvertisingData.COMPLETE_LOCAL_NAME, self.name.encode())])
         await dev.start_advertising(advertising_data=bytes(adv), auto_restart=True,
                                     advertising_interval_min=20, advertising_interval_max=20)
         self._ticker = asyncio.create_task(self._tick(), name=f"robot-{self.name}")
