@@ -1,6 +1,8 @@
 # kit controller: a pupil's micro:bit. Sends presses and gestures over the radio with its
-# device id and a sequence number, one at a time, retrying until the gateway's host acknowledges.
-# MicroPython 1.9 subset (runs on V1 and V2). Protocol: PROTOCOL.md.
+# device id and sequence numbers, and repeats every press the host has not yet acknowledged
+# (backoff with jitter) until an ack arrives. MicroPython 1.9 subset (runs on V1 and V2).
+# Nothing on the air can stop it: foreign packets (MakeCode, send_bytes, empty) are counted
+# and ignored. Protocol: PROTOCOL.md.
 from microbit import *
 import machine
 import radio
@@ -9,22 +11,30 @@ import random
 import kitproto
 
 GROUP = 42
-RETRY_MS = 40
+RETRY_MS = 25
+MAX_RETRY_MS = 120
 BEAT_MS = 2000
 PAIR_HOLD_MS = 1500
 MAX_QUEUE = 16
+WINDOW = 14  # presses per packet: "k,a1b2c3,12345," + 14 codes fits 29 characters
 TILT = 500
 
 dev = ""
-queue = []
-seq = 0
-next_send = 0
+boot = 0
+hello = True  # our hello (sequence 0) is not acknowledged yet
+first = 1  # sequence number of codes[0]
+codes = ""  # presses not yet acknowledged, one character each
+next_send = 0  # 0: send at once
+wait = RETRY_MS
 next_beat = 0
 tilt_state = 0
 both_since = -1
 pair_sent = False
 logo_was = False
-dropped = 0
+drops = 0
+retries = 0
+foreign = 0
+errors = 0
 
 
 def device_id():
@@ -34,13 +44,13 @@ def device_id():
     return text
 
 
-def put(gesture, value):
-    global seq, dropped
-    if len(queue) >= MAX_QUEUE:
-        dropped += 1
+def put(code):
+    global codes, drops, next_send
+    if len(codes) >= MAX_QUEUE:
+        drops += 1
         return
-    seq += 1
-    queue.append((seq, gesture, value))
+    codes += code
+    next_send = 0  # the packet also repeats what is still unacknowledged
 
 
 def read_inputs(now):
@@ -51,16 +61,16 @@ def read_inputs(now):
     held_b = button_b.is_pressed()
     if a or b:
         if (a or held_a) and (b or held_b):
-            put("AB", 0)
+            put("C")
         elif a:
-            put("A", 0)
+            put("A")
         else:
-            put("B", 0)
+            put("B")
     if held_a and held_b:
         if both_since < 0:
             both_since = now
         elif not pair_sent and now - both_since >= PAIR_HOLD_MS:
-            put("pair", 0)
+            put("P")
             pair_sent = True
     else:
         both_since = -1
@@ -70,10 +80,10 @@ def read_inputs(now):
     except NameError:
         touched = False
     if touched and not logo_was:
-        put("logo", 0)
+        put("L")
     logo_was = touched
     if accelerometer.was_gesture("shake"):
-        put("shake", 0)
+        put("S")
     x = accelerometer.get_x()
     y = accelerometer.get_y()
     t = 0
@@ -88,7 +98,7 @@ def read_inputs(now):
     if t != tilt_state:
         tilt_state = t
         if t:
-            put("tilt", t)
+            put("lrfb"[t - 1])
 
 
 def obey(cmd, arg):
@@ -99,57 +109,81 @@ def obey(cmd, arg):
         if img is not None:
             display.show(img)
     elif cmd == "sound":
-        try:
-            import music
-            music.pitch(int(arg) if arg.isdigit() else 440, 150, wait=False)
-        except (ImportError, ValueError):
-            pass
+        import music
+        music.pitch(int(arg) if arg.isdigit() else 440, 150, wait=False)
+
+
+def on_ack(s):
+    global hello, first, codes, next_send, wait
+    if hello:
+        if s == 0:
+            hello = False
+            wait = RETRY_MS
+            next_send = 0
+    elif first <= s < first + len(codes):
+        codes = codes[s - first + 1:]
+        first = s + 1
+        wait = RETRY_MS
+        next_send = 0
 
 
 def read_radio():
-    global next_send
-    while True:
-        text = radio.receive()
-        if text is None:
-            return
-        msg = kitproto.parse_packet(text)
-        if msg is None or msg[1] != dev:
+    global foreign, errors
+    for _ in range(8):
+        try:
+            full = radio.receive_full()
+        except Exception:
+            foreign += 1
             continue
-        if msg[0] == "a":
-            if queue and queue[0][0] == msg[2]:
-                queue.pop(0)
-                next_send = 0
-        elif msg[0] == "c":
-            obey(msg[2], msg[3])
+        if full is None:
+            return
+        msg = kitproto.parse_packet(kitproto.text_of(full[0]))
+        if msg is None:
+            foreign += 1
+        elif msg[1] == dev:
+            if msg[0] == "a":
+                on_ack(msg[2])
+            elif msg[0] == "c":
+                try:
+                    obey(msg[2], msg[3])
+                except Exception:
+                    errors += 1
 
 
 def send(now):
-    global next_send, next_beat
-    if queue and now >= next_send:
-        s, g, v = queue[0]
-        radio.send(kitproto.key_packet(dev, s, g, v))
-        next_send = now + RETRY_MS + random.randint(0, RETRY_MS)
+    global next_send, next_beat, wait, retries
+    if now >= next_beat:
+        radio.send(kitproto.packet("h", dev, drops, retries))
         next_beat = now + BEAT_MS
-    elif now >= next_beat:
-        radio.send(kitproto.beat_packet(dev))
-        next_beat = now + BEAT_MS
+    if (hello or codes) and now >= next_send:
+        if next_send:
+            retries += 1
+            wait = min(wait * 2, MAX_RETRY_MS)
+        if hello:
+            radio.send(kitproto.packet("n", dev, boot))
+        else:
+            radio.send(kitproto.packet("k", dev, first, codes[:WINDOW]))
+        next_send = now + wait // 2 + random.randint(1, wait // 2)
 
 
 def setup():
-    global dev, seq, queue
+    global dev, boot
     dev = device_id()
     radio.config(group=GROUP, length=32, queue=6)
     radio.on()
-    queue = [(0, "hello", random.randint(1, 30000))]
-    seq = 0
+    boot = random.randint(1, 30000)
     display.show(Image.HAPPY)
 
 
 def step():
+    global errors
     now = running_time()
-    read_inputs(now)
-    read_radio()
-    send(now)
+    try:
+        read_inputs(now)
+        read_radio()
+        send(now)
+    except Exception:
+        errors += 1
 
 
 def main():

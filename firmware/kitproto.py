@@ -1,43 +1,46 @@
-# kit radio and line protocol, shared by controller.py and gateway.py (see PROTOCOL.md).
-# MicroPython 1.9 subset: no f-strings, no typing, no dataclasses.
+# kit radio packets, shared by controller.py and gateway.py (see PROTOCOL.md).
+# MicroPython 1.9 subset: no f-strings, no typing, no dataclasses. Kept small: on a V1 board
+# every function here costs heap when the script is compiled at boot.
 
-GESTURES = ("A", "B", "AB", "logo", "shake", "tilt", "pair", "hello")
+# One character per press: A, B, C (A+B), L (logo), S (shake), P (pair), tilt l r f b.
+CODES = "ABCLSPlrfb"
 COMMANDS = ("seat", "led", "sound")
+HEADER = b"\x01\x00\x01"  # what radio.send(str) puts before the text
 
 
-def key_packet(dev, seq, gesture, value):
-    return "k," + dev + "," + str(seq) + "," + gesture + "," + str(value)
+def text_of(data):
+    """The text of one of our radio packets (bytes from receive_full), or None."""
+    if data is None or len(data) < 5 or data[:3] != HEADER:
+        return None
+    for b in data[3:]:
+        if b < 32 or b > 126:
+            return None
+    return str(data[3:], "ascii")
 
 
-def beat_packet(dev):
-    return "h," + dev
-
-
-def ack_packet(dev, seq):
-    return "a," + dev + "," + str(seq)
-
-
-def cmd_packet(dev, cmd, arg):
-    return "c," + dev + "," + cmd + "," + arg
-
-
-def _int(text):
+def num(text):
     if not text or len(text) > 9:
         return None
-    start = 1 if text[0] == "-" else 0
-    if start == len(text):
-        return None
-    for ch in text[start:]:
+    for ch in text:
         if ch < "0" or ch > "9":
             return None
     return int(text)
 
 
-def _dev_ok(dev):
-    if len(dev) < 1 or len(dev) > 12:
+def dev_ok(dev):
+    if len(dev) != 6:
         return False
     for ch in dev:
-        if not ("0" <= ch <= "9" or "a" <= ch <= "z"):
+        if not ("0" <= ch <= "9" or "a" <= ch <= "f"):
+            return False
+    return True
+
+
+def codes_ok(codes):
+    if not codes or len(codes) > 16:
+        return False
+    for ch in codes:
+        if ch not in CODES:
             return False
     return True
 
@@ -45,55 +48,38 @@ def _dev_ok(dev):
 def parse_packet(text):
     """A radio packet as a tuple, or None if it is not one of ours.
 
-    ("k", dev, seq, gesture, value) | ("h", dev) | ("a", dev, seq) | ("c", dev, cmd, arg)
+    ("k", dev, seq, codes) | ("n", dev, boot) | ("h", dev, drops, retries)
+    | ("a", dev, seq) | ("c", dev, cmd, arg)
     """
-    parts = text.split(",")
-    kind = parts[0]
-    if len(parts) < 2 or not _dev_ok(parts[1]):
+    if text is None:
         return None
-    dev = parts[1]
-    if kind == "k" and len(parts) == 5:
-        seq = _int(parts[2])
-        value = _int(parts[4])
-        if seq is None or seq < 0 or value is None or parts[3] not in GESTURES:
+    parts = text.split(",")
+    n = len(parts)
+    if n < 2 or not dev_ok(parts[1]):
+        return None
+    kind = parts[0]
+    if kind == "k" and n == 4:
+        seq = num(parts[2])
+        if seq is None or not codes_ok(parts[3]):
             return None
-        return ("k", dev, seq, parts[3], value)
-    if kind == "h" and len(parts) == 2:
-        return ("h", dev)
-    if kind == "a" and len(parts) == 3:
-        seq = _int(parts[2])
-        if seq is None or seq < 0:
+        return ("k", parts[1], seq, parts[3])
+    if (kind == "n" or kind == "a") and n == 3:
+        v = num(parts[2])
+        if v is None:
             return None
-        return ("a", dev, seq)
-    if kind == "c" and len(parts) == 4 and parts[2] in COMMANDS:
-        return ("c", dev, parts[2], parts[3])
+        return (kind, parts[1], v)
+    if kind == "h" and n == 4:
+        d = num(parts[2])
+        r = num(parts[3])
+        if d is None or r is None:
+            return None
+        return ("h", parts[1], d, r)
+    if kind == "c" and n == 4 and parts[2] in COMMANDS:
+        return ("c", parts[1], parts[2], parts[3])
     return None
 
 
-def key_line(dev, seq, gesture, value, t_ms, rssi):
-    return ("K," + dev + "," + str(seq) + "," + gesture + "," + str(value) + "," + str(t_ms)
-            + "," + str(rssi))
-
-
-def beat_line(dev, t_ms, rssi):
-    return "H," + dev + "," + str(t_ms) + "," + str(rssi)
-
-
-def stats_line(t_ms, rx, dup, gap, bad):
-    return "S," + str(t_ms) + "," + str(rx) + "," + str(dup) + "," + str(gap) + "," + str(bad)
-
-
-def boot_line(version):
-    return "B," + version
-
-
-def parse_host_line(text):
-    """A line from the host: ("A", dev, seq) or ("C", dev, cmd, arg), else None."""
-    parts = text.strip().split(",")
-    if len(parts) == 3 and parts[0] == "A" and _dev_ok(parts[1]):
-        seq = _int(parts[2])
-        if seq is not None and seq >= 0:
-            return ("A", parts[1], seq)
-    if len(parts) == 4 and parts[0] == "C" and _dev_ok(parts[1]) and parts[2] in COMMANDS:
-        return ("C", parts[1], parts[2], parts[3])
-    return None
+def packet(kind, dev, a, b=None):
+    if b is None:
+        return kind + "," + dev + "," + str(a)
+    return kind + "," + dev + "," + str(a) + "," + str(b)

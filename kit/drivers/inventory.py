@@ -109,3 +109,6 @@ class _NullHub:
 
     async def set_presence(self, station: str, state: str, **info: Any) -> None:
         pass
+
+    async def record(self, kind: str, *, data: Any = None, station: str | None = None) -> None:
+        pass

@@ -48,7 +48,7 @@ def test_firmware_runs_under_micropython(micropython: Path) -> None:
     files |= {f"/stubs/{p.name}": p for p in STUBS.glob("*.py")}
     r = run_mp(micropython, Path(__file__).parent / "mp_check.py", files)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.split() == ["vectors", "25", "gateway", "ok", "controller", "ok"]
+    assert r.stdout.split() == ["vectors", "29", "gateway", "ok", "controller", "ok"]
 
 
 def test_cpython_only_code_is_caught(micropython: Path, tmp_path: Path) -> None:

@@ -69,7 +69,8 @@ class SimController:
     @property
     def pending(self) -> int:
         """Presses not yet acknowledged by the host."""
-        return len(self.board.script.queue)
+        script = self.board.script
+        return len(script.codes) + (1 if script.hello else 0)
 
     @property
     def display(self) -> str:
