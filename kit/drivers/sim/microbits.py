@@ -2,7 +2,7 @@
 
 ::
 
-    air = Air()
+    air = Air(loss=0.2)                       # a noisy room; the line keeps to 115200 baud
     gateway = SimGateway(tmp / "ttyKIT0", air=air, clock=clock)
     await gateway.plug()                      # the host finds it at gateway.port
     pupil = SimController(1, air=air, clock=clock)
@@ -20,7 +20,7 @@ from kit.drivers.microbit.lines import controller_id
 from kit.drivers.microbit.link import PortFinder, named_port
 from kit.drivers.sim.air import Air
 from kit.drivers.sim.board import Board
-from kit.drivers.sim.pty_serial import PtySerial
+from kit.drivers.sim.pty_serial import BAUD, PtySerial
 
 _TILTS = {"left": (-900, 0), "right": (900, 0), "forward": (0, -900), "back": (0, 900),
           "flat": (0, 0)}
@@ -83,8 +83,9 @@ class SimController:
 class SimGateway:
     """The gateway micro:bit running ``firmware/gateway.py``, on a pseudo-terminal."""
 
-    def __init__(self, port: Path, *, air: Air, clock: Clock, tick: float = 0.002) -> None:
-        self.serial = PtySerial(Path(port))
+    def __init__(self, port: Path, *, air: Air, clock: Clock, tick: float = 0.002,
+                 baud: int | None = BAUD) -> None:
+        self.serial = PtySerial(Path(port), clock=clock, baud=baud)
         self.air, self.clock, self.tick = air, clock, tick
         self.board: Board | None = None
         self.boots = 0
@@ -116,6 +117,11 @@ class SimGateway:
         self.serial.unplug()
 
     replug = plug
+
+    def stall(self, stalled: bool = True) -> None:
+        """Test verb: the board stops reading what the host sends (a busy or hung script);
+        the pty fills up and the host's writes back up."""
+        self.serial.reading = not stalled
 
     def garble(self, raw: bytes) -> None:
         """Test verb: put bytes on the serial line as if the board had printed them."""
