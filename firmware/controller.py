@@ -18,8 +18,10 @@ PAIR_HOLD_MS = 1500
 MAX_QUEUE = 16
 WINDOW = 14  # presses per packet: "k,a1b2c3,12345," + 14 codes fits 29 characters
 TILT = 500
+RADIO_QUEUE = 16
 
 dev = ""
+me = b""
 boot = 0
 hello = True  # our hello (sequence 0) is not acknowledged yet
 first = 1  # sequence number of codes[0]
@@ -128,8 +130,12 @@ def on_ack(s):
 
 
 def read_radio():
+    # Every controller hears every packet on the group (30 controllers: well over a thousand a
+    # second), so the bytes are checked before anything is built from them: only acks and
+    # commands for this board are parsed; other controllers' packets are skipped; anything
+    # that is not a kit packet at all is counted.
     global foreign, errors
-    for _ in range(8):
+    for _ in range(RADIO_QUEUE):
         try:
             full = radio.receive_full()
         except Exception:
@@ -137,17 +143,22 @@ def read_radio():
             continue
         if full is None:
             return
-        msg = kitproto.parse_packet(kitproto.text_of(full[0]))
+        data = full[0]
+        if data[:3] != kitproto.HEADER or data[4:5] != b",":
+            foreign += 1
+            continue
+        if data[5:11] != me:
+            continue
+        msg = kitproto.parse_packet(kitproto.text_of(data))
         if msg is None:
             foreign += 1
-        elif msg[1] == dev:
-            if msg[0] == "a":
-                on_ack(msg[2])
-            elif msg[0] == "c":
-                try:
-                    obey(msg[2], msg[3])
-                except Exception:
-                    errors += 1
+        elif msg[0] == "a":
+            on_ack(msg[2])
+        elif msg[0] == "c":
+            try:
+                obey(msg[2], msg[3])
+            except Exception:
+                errors += 1
 
 
 def send(now):
@@ -167,9 +178,10 @@ def send(now):
 
 
 def setup():
-    global dev, boot
+    global dev, me, boot
     dev = device_id()
-    radio.config(group=GROUP, length=32, queue=6)
+    me = dev.encode()
+    radio.config(group=GROUP, length=32, queue=RADIO_QUEUE)
     radio.on()
     boot = random.randint(1, 30000)
     display.show(Image.HAPPY)

@@ -85,10 +85,18 @@ class Board:
         self.mods["radio"].off()
 
     async def _run(self) -> None:
+        # Steps keep to the board's own cadence: a timer that wakes late (an event loop
+        # running thirty boards oversleeps by a millisecond or more) is made up by a shorter
+        # wait next time, so a simulated board polls its radio as often as a real one.
+        due = self.clock.monotonic()
         try:
             while True:
                 self.script.step()
-                await self.clock.sleep(self.tick)
+                due += self.tick
+                now = self.clock.monotonic()
+                if due < now - self.tick:
+                    due = now  # far behind: do not race to catch up
+                await self.clock.sleep(max(0.0, due - now))
         except asyncio.CancelledError:
             raise
         except Exception as e:  # a real board scrolls the error and stops
