@@ -8,8 +8,6 @@ import machine
 import radio
 import random
 
-import kitproto
-
 GROUP = 42
 RETRY_MS = 25
 MAX_RETRY_MS = 120
@@ -19,6 +17,8 @@ MAX_QUEUE = 16
 WINDOW = 14  # presses per packet: "k,a1b2c3,12345," + 14 codes fits 29 characters
 TILT = 500
 RADIO_QUEUE = 16
+HEADER = b"\x01\x00\x01"  # what radio.send(str) puts before the text
+COMMANDS = ("seat", "led", "sound")
 
 dev = ""
 me = b""
@@ -144,36 +144,42 @@ def read_radio():
         if full is None:
             return
         data = full[0]
-        if data[:3] != kitproto.HEADER or data[4:5] != b",":
+        if data[:3] != HEADER or data[4:5] != b",":
             foreign += 1
             continue
         if data[5:11] != me:
             continue
-        msg = kitproto.parse_packet(kitproto.text_of(data))
-        if msg is None:
+        # ours, for this board: "a,<dev>,<seq>" or "c,<dev>,<cmd>,<arg>" (PROTOCOL.md)
+        try:
+            text = str(data[12:], "ascii")
+            if data[11:12] != b",":
+                raise ValueError
+            if data[3:4] == b"a":
+                on_ack(int(text))
+            elif data[3:4] == b"c":
+                cmd, arg = text.split(",")
+                if cmd not in COMMANDS:
+                    raise ValueError
+                obey(cmd, arg)
+            else:
+                raise ValueError
+        except Exception:
             foreign += 1
-        elif msg[0] == "a":
-            on_ack(msg[2])
-        elif msg[0] == "c":
-            try:
-                obey(msg[2], msg[3])
-            except Exception:
-                errors += 1
 
 
 def send(now):
     global next_send, next_beat, wait, retries
     if now >= next_beat:
-        radio.send(kitproto.packet("h", dev, drops, retries))
+        radio.send("h," + dev + "," + str(drops) + "," + str(retries))
         next_beat = now + BEAT_MS
     if (hello or codes) and now >= next_send:
         if next_send:
             retries += 1
             wait = min(wait * 2, MAX_RETRY_MS)
         if hello:
-            radio.send(kitproto.packet("n", dev, boot))
+            radio.send("n," + dev + "," + str(boot))
         else:
-            radio.send(kitproto.packet("k", dev, first, codes[:WINDOW]))
+            radio.send("k," + dev + "," + str(first) + "," + codes[:WINDOW])
         next_send = now + wait // 2 + random.randint(1, wait // 2)
 
 

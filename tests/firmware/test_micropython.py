@@ -71,3 +71,57 @@ def test_scripts_keep_to_the_v1_subset(name: str) -> None:
             mod = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
             assert mod in {"microbit", "radio", "machine", "random", "kitproto", "music",
                            "micropython"}, f"{name}: imports {mod}"
+
+
+HEAP_STEP = 1024
+
+
+def _heap_need(runner: Path, program: str, tmp: Path) -> tuple[int, int]:
+    """(retained bytes after boot and 60 steps, smallest heap above the stand-ins' own use
+    in which boot and run never make the heap grow), in bytes."""
+    script = tmp / f"mem_{program}.py"
+    script.write_text((Path(__file__).parent / "mp_memory.py").read_text()
+                      .replace("PROGRAM", program))
+    files = {f"/fw/{s}": FIRMWARE / s for s in SCRIPTS}
+    files |= {f"/stubs/{p.name}": p for p in STUBS.glob("*.py")}
+    args = [f"{dest}={src}" for dest, src in files.items()]
+
+    def run(heap: int) -> tuple[list[int], int, int]:
+        r = subprocess.run(["node", str(runner), *args, str(script)], capture_output=True,
+                           text=True, timeout=60, cwd=ROOT, env={**os.environ,
+                                                                "KIT_MP_HEAP": str(heap)})
+        assert r.returncode == 0, r.stdout + r.stderr
+        totals = [int(x.split(",")[0]) for x in r.stdout.split("GC: total: ")[1:]]
+        base = int(r.stdout.split("base ")[1].split()[0])
+        retained = int(r.stdout.split("retained ")[1].split()[0])
+        return totals, base, retained
+
+    _, base, retained = run(512 * 1024)
+    lo, hi = 0, 32  # in steps of HEAP_STEP above the base
+    totals, _, _ = run(base + hi * HEAP_STEP)
+    assert totals[0] == totals[-1], f"{program} needs more than 32 KB"
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        totals, _, _ = run(base + mid * HEAP_STEP)
+        if totals[0] == totals[-1]:
+            hi = mid
+        else:
+            lo = mid
+    return retained, hi * HEAP_STEP
+
+
+# A V1 micro:bit (nRF51822, 16 KB RAM) leaves MicroPython about 8 KB of heap; a V2 has 64 KB.
+# This MicroPython (1.27, WebAssembly) compiles with more memory than the V1's 1.9, and
+# collects only between top-level calls, so the figure is an upper bound.
+V2_BUDGET = 64 * 1024
+
+
+@pytest.mark.parametrize(("program", "radio_buffer"), [("controller", (32 + 6) * (16 + 1)),
+                                                       ("gateway", (32 + 6) * (40 + 1))])
+def test_firmware_heap_need(micropython: Path, tmp_path: Path, program: str,
+                            radio_buffer: int, capsys: pytest.CaptureFixture[str]) -> None:
+    retained, need = _heap_need(micropython, program, tmp_path)
+    with capsys.disabled():
+        print(f"\n{program}: retained {retained} B, heap needed {need} B "
+              f"(+{radio_buffer} B radio buffer)")
+    assert need + radio_buffer <= V2_BUDGET * 3 // 8  # leaves a V2 most of its heap
