@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-FIRMWARE = ROOT / "firmware"
-TOOLS = FIRMWARE / "tools"
+FIRMWARE = ROOT / "kit" / "drivers" / "microbit" / "firmware"  # the scripts, shipped in kit
+TOOLS = ROOT / "firmware" / "tools"
 STUBS = Path(__file__).parent / "mpstubs"
 SCRIPTS = ["kitproto.py", "controller.py", "gateway.py"]
 
@@ -44,7 +44,7 @@ def run_mp(runner: Path, script: Path, files: dict[str, Path]) -> subprocess.Com
 
 def test_firmware_runs_under_micropython(micropython: Path) -> None:
     files = {f"/fw/{s}": FIRMWARE / s for s in SCRIPTS}
-    files["/fw/vectors.json"] = FIRMWARE / "vectors.json"
+    files["/fw/vectors.json"] = ROOT / "firmware" / "vectors.json"
     files |= {f"/stubs/{p.name}": p for p in STUBS.glob("*.py")}
     r = run_mp(micropython, Path(__file__).parent / "mp_check.py", files)
     assert r.returncode == 0, r.stdout + r.stderr
