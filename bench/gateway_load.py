@@ -34,7 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -43,6 +43,7 @@ from kit import config
 from kit.clock import SystemClock
 from kit.config import BrokerAddress
 from kit.drivers.bridge import GatewayBridge
+from kit.drivers.microbit.lines import KeyBatch, Line, controller_id
 from kit.drivers.microbit.link import GatewayLink, named_port
 from kit.drivers.sim.air import Air
 from kit.drivers.sim.microbits import SimController, SimGateway
@@ -104,13 +105,35 @@ async def role_listener(a: argparse.Namespace, folder: Path) -> None:
     (folder / "arrived.json").write_text(json.dumps(arrived))
 
 
+class TimedLink:
+    """The link, noting when each press line reaches the host (the end of the device links:
+    radio, gateway firmware and the serial wire at its baud rate)."""
+
+    def __init__(self, link: GatewayLink) -> None:
+        self.link = link
+        self.stats = link.stats
+        self.arrivals: dict[str, float] = {}
+
+    async def lines(self) -> AsyncIterator[Line]:
+        async for line in self.link.lines():
+            if isinstance(line, KeyBatch):
+                now = time.monotonic()
+                for k in line.keys:
+                    self.arrivals.setdefault(f"{controller_id(k.dev)}/{k.seq}", now)
+            yield line
+
+    async def send(self, line: str) -> bool:
+        return await self.link.send(line)
+
+
 async def role_host(a: argparse.Namespace, folder: Path) -> None:
     """The teacher's computer: serial link, bridge, station (as ``kit gateway`` runs them)."""
     clock = SystemClock()
     address = BrokerAddress.parse(a.url).as_role("gateway", json.loads(a.creds))
     async with Station(address, room=ROOM, station="gateway-1",
                        outbox=folder / "outbox.sqlite") as station, \
-            GatewayLink(finder=named_port(str(folder / "ttyKIT0")), clock=clock) as link:
+            GatewayLink(finder=named_port(str(folder / "ttyKIT0")), clock=clock) as serial:
+        link = TimedLink(serial)
         bridge = GatewayBridge(link, station, room=ROOM, clock=clock)
         task = asyncio.create_task(bridge.run())
         (folder / "host.ready").touch()
@@ -127,6 +150,7 @@ async def role_host(a: argparse.Namespace, folder: Path) -> None:
             "host_repeats": sum(x.repeats for x in bridge.controllers.values()),
             "link_overflows": link.stats.overflows, "bad_lines": link.stats.bad,
             "health_events": bridge.health_events, "host_cpu": round(cpu, 3)}))
+        (folder / "host_arrivals.json").write_text(json.dumps(link.arrivals))
 
 
 async def role_devices(a: argparse.Namespace, folder: Path) -> None:
@@ -178,22 +202,23 @@ async def role_devices(a: argparse.Namespace, folder: Path) -> None:
     await gw.unplug()
 
 
-async def main(a: argparse.Namespace) -> dict[str, float | int | str]:
-    """Three processes, as in a classroom: the devices, the teacher's computer running the
-    gateway bridge, and the hub's listener; plus the broker."""
+async def run_parts(a: argparse.Namespace, script: str, roles: tuple[str, ...],
+                    extra: tuple[str, ...] = ()) -> Path:
+    """Start the broker and one process per role (``script --role R``), wait until the
+    devices are done, stop everything; returns the folder with what each part wrote."""
     folder = Path(tempfile.mkdtemp())
     creds = config.credentials(folder / "credentials.json")
     procs: list[asyncio.subprocess.Process] = []
     async with contextlib.AsyncExitStack() as stack:
         address = await broker(stack, a.broker, folder, creds)
-        common = [sys.executable, __file__, "--folder", str(folder), "--url", address.url,
+        common = [sys.executable, script, "--folder", str(folder), "--url", address.url,
                   "--creds", json.dumps(creds), "--seconds", str(a.seconds), "--controllers",
                   str(a.controllers), "--rate", str(a.rate), "--loss", str(a.loss),
-                  "--baud", str(a.baud)]
+                  "--baud", str(a.baud), *extra]
         try:
-            for role in ("listener", "devices", "host"):
+            for role in roles:
                 procs.append(await asyncio.create_subprocess_exec(*common, "--role", role))
-                if role != "host":
+                if role != roles[-1]:
                     await _poll((folder / f"{role}.ready").exists)
             while not (folder / "devices.done").exists():
                 await asyncio.sleep(0.1)
@@ -207,6 +232,13 @@ async def main(a: argparse.Namespace) -> dict[str, float | int | str]:
                     await asyncio.wait_for(p.wait(), 20)
                 except TimeoutError:
                     p.kill()
+    return folder
+
+
+async def main(a: argparse.Namespace) -> dict[str, float | int | str]:
+    """Three processes, as in a classroom: the devices, the teacher's computer running the
+    gateway bridge, and the hub's listener; plus the broker."""
+    folder = await run_parts(a, __file__, ("listener", "devices", "host"))
     dev = json.loads((folder / "devices.json").read_text())
     host = json.loads((folder / "host.json").read_text())
     arrivals: dict[str, list[tuple[int, float]]] = {}

@@ -150,11 +150,17 @@ class SimRobot:
     """A robot running the robot firmware's logic: drive, stop, LEDs, sound, watchdog."""
 
     def __init__(self, world: RobotWorld, name: str, address: str, *, tick: float = 0.02,
-                 watchdog: float = WATCHDOG, latency: float = 0.0) -> None:
+                 watchdog: float = WATCHDOG, latency: float = 0.0,
+                 connection_interval: float = 0.0) -> None:
         self.world, self.name, self.address = world, name, address
         self.short = short_name(name) or ""
         self.clock = world.clock
         self.tick, self.watchdog, self.latency = tick, watchdog, latency
+        # A real link moves data only at connection events, one every interval (7.5 ms to
+        # 4 s; BlueZ 30-50 ms by default): a write waits for the next one.
+        self.connection_interval = connection_interval
+        self.waits: list[float] = []  # per command: how long it waited for its event
+        self._events_from = 0.0
         self.pose = Pose()
         self.speed = self.turn = 0.0
         self.battery_mv = 3300
@@ -225,6 +231,7 @@ class SimRobot:
 
     def _on_connection(self, conn: Any) -> None:
         self._conn = conn
+        self._events_from = self.clock.monotonic()
         self.connections += 1
         conn.on("disconnection", self._on_disconnection)
 
@@ -234,6 +241,16 @@ class SimRobot:
         self._halt()  # onBluetoothDisconnected: stop the motors
 
     def _on_write(self, connection: Any, value: bytes) -> None:
+        if self.connection_interval > 0:
+            now = self.clock.monotonic()
+            i = self.connection_interval
+            wait = i - ((now - self._events_from) % i)
+            self.waits.append(wait)
+            asyncio.get_running_loop().call_later(wait, self._received, bytes(value))
+            return
+        self._received(value)
+
+    def _received(self, value: bytes) -> None:
         if len(value) > nus.MAX_WRITE:
             self.oversize_writes += 1
         self._buf.extend(value)
