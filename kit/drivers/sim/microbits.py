@@ -13,17 +13,30 @@
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 from kit.clock import Clock
 from kit.drivers.microbit.lines import controller_id
 from kit.drivers.microbit.link import PortFinder, named_port
 from kit.drivers.sim.air import Air
-from kit.drivers.sim.board import Board
+from kit.drivers.sim.board import Board, Ticker
 from kit.drivers.sim.pty_serial import BAUD, PtySerial
 
 _TILTS = {"left": (-900, 0), "right": (900, 0), "forward": (0, -900), "back": (0, 900),
           "flat": (0, 0)}
+
+
+_TICKERS: weakref.WeakKeyDictionary[Air, dict[tuple[int, float], Ticker]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _ticker(air: Air, clock: Clock, tick: float) -> Ticker:
+    per_air = _TICKERS.setdefault(air, {})
+    key = (id(clock), tick)
+    if key not in per_air:
+        per_air[key] = Ticker(clock, tick)
+    return per_air[key]
 
 
 class SimController:
@@ -34,11 +47,13 @@ class SimController:
         uid = bytes([0x5a, 0x17, 0x00, (number >> 16) & 255, (number >> 8) & 255, number & 255])
         self.dev = uid[-3:].hex()
         self.controller = controller_id(self.dev)
+        self.air = air
         self.board = Board("controller", air=air, clock=clock, unique_id=uid, tick=tick,
                            seed=number)
 
     async def power_on(self) -> None:
-        await self.board.start()
+        # the controllers in one room share one ticker (one timer for the whole class)
+        await self.board.start(ticker=_ticker(self.air, self.board.clock, self.board.tick))
 
     async def power_off(self) -> None:
         await self.board.stop()
