@@ -15,7 +15,7 @@ PACKAGED = Path(__file__).resolve().parent / "microbit" / "firmware"
 class FirmwareMissing(KitError, FileNotFoundError):
     def __init__(self, path: Path) -> None:
         super().__init__(f"the micro:bit firmware scripts are not in {path}; set KIT_FIRMWARE "
-                         "to a folder holding controller.py, gateway.py and kitproto.py, or "
+                         "to a folder holding controller.py, kitinput.py, gateway.py and kitproto.py, or "
                          "reinstall kit")
         self.path = path
 
@@ -30,6 +30,6 @@ def firmware_dir() -> Path:
 
 #: Which scripts make up each program; the first becomes ``main.py`` on the board.
 PROGRAMS: dict[str, tuple[str, ...]] = {
-    "controller": ("controller.py",),
+    "controller": ("controller.py", "kitinput.py"),
     "gateway": ("gateway.py", "kitproto.py"),
 }

@@ -122,7 +122,9 @@ microbit.button_a.presses = 1
 microbit.sleep(100)
 for _ in range(3):
     controller.step()
-assert controller.foreign == len(v["foreign_radio"]), controller.foreign
+import kitinput
+
+assert kitinput.foreign == len(v["foreign_radio"]), kitinput.foreign
 assert "k,a1b2c3,1,A" in radio.sent, radio.sent
 microbit.button_b.presses = 1
 microbit.sleep(10)
@@ -154,5 +156,5 @@ microbit.sleep(2000)
 controller.step()
 beats = [s for s in radio.sent if s.startswith("h,")]
 assert beats[-1].startswith("h,a1b2c3," + str(controller.drops) + ","), beats
-assert controller.errors == 0, controller.errors
+assert controller.errors == 0 and kitinput.errors == 0, (controller.errors, kitinput.errors)
 print("controller ok")

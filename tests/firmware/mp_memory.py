@@ -3,7 +3,9 @@
 # "#---") run as separate top-level calls, so garbage is collected between them and never
 # inside one: a phase that needs more than the heap makes the heap grow, which the test sees
 # in "total". On a board the stand-in modules are built in; here they are imported first and
-# counted in the base.
+# counted in the base. The program's own library files are imported in phases of their own
+# first (a board collects garbage between compiling one file and the next; this MicroPython
+# collects only between phases).
 import gc
 import micropython
 import microbit
@@ -16,6 +18,8 @@ import gc
 base = gc.mem_alloc()
 print("base", base)
 micropython.mem_info()
+#---
+LIBRARIES
 #---
 import PROGRAM
 #---

@@ -80,5 +80,5 @@ def test_the_firmware_ships_inside_the_package() -> None:
     from kit.drivers.firmware_files import PACKAGED, firmware_dir
 
     assert firmware_dir() == PACKAGED and PACKAGED.is_relative_to(Path(fb.__file__).parent)
-    assert {"controller.py", "gateway.py", "kitproto.py", "robot.ts"} <= \
+    assert {"controller.py", "kitinput.py", "gateway.py", "kitproto.py", "robot.ts"} <= \
         {p.name for p in PACKAGED.iterdir()}

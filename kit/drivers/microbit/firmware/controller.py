@@ -2,23 +2,23 @@
 # device id and sequence numbers, and repeats every press the host has not yet acknowledged
 # (backoff with jitter) until an ack arrives. MicroPython 1.9 subset (runs on V1 and V2).
 # Nothing on the air can stop it: foreign packets (MakeCode, send_bytes, empty) are counted
-# and ignored. Protocol: PROTOCOL.md.
+# and ignored. Protocol: PROTOCOL.md. On a V1 every file is compiled at boot in about 8 KB of
+# heap, and compiling costs far more than the code keeps: hence two small files.
 from microbit import *
 import machine
 import radio
 import random
+from micropython import const
 
-GROUP = 42
-RETRY_MS = 25
-MAX_RETRY_MS = 120
-BEAT_MS = 2000
-PAIR_HOLD_MS = 1500
-MAX_QUEUE = 16
-WINDOW = 14  # presses per packet: "k,a1b2c3,12345," + 14 codes fits 29 characters
-TILT = 500
-RADIO_QUEUE = 16
-HEADER = b"\x01\x00\x01"  # what radio.send(str) puts before the text
-COMMANDS = ("seat", "led", "sound")
+import kitinput  # buttons, gestures, radio in; kept apart so each file compiles in a small heap
+
+GROUP = const(42)
+RETRY_MS = const(25)
+MAX_RETRY_MS = const(120)
+BEAT_MS = const(2000)
+MAX_QUEUE = const(16)
+WINDOW = const(14)  # presses per packet: "k,a1b2c3,12345," + 14 codes fits 29 characters
+RADIO_QUEUE = const(16)
 
 dev = ""
 me = b""
@@ -29,14 +29,9 @@ codes = ""  # presses not yet acknowledged, one character each
 next_send = 0  # 0: send at once
 wait = RETRY_MS
 next_beat = 0
-tilt_state = 0
-both_since = -1
-pair_sent = False
-logo_was = False
 drops = 0
 retries = 0
-foreign = 0
-errors = 0
+errors = 0  # steps that failed (nothing should; counted, never fatal)
 
 
 def device_id():
@@ -55,66 +50,6 @@ def put(code):
     next_send = 0  # the packet also repeats what is still unacknowledged
 
 
-def read_inputs(now):
-    global tilt_state, both_since, pair_sent, logo_was
-    a = button_a.was_pressed()
-    b = button_b.was_pressed()
-    held_a = button_a.is_pressed()
-    held_b = button_b.is_pressed()
-    if a or b:
-        if (a or held_a) and (b or held_b):
-            put("C")
-        elif a:
-            put("A")
-        else:
-            put("B")
-    if held_a and held_b:
-        if both_since < 0:
-            both_since = now
-        elif not pair_sent and now - both_since >= PAIR_HOLD_MS:
-            put("P")
-            pair_sent = True
-    else:
-        both_since = -1
-        pair_sent = False
-    try:
-        touched = pin_logo.is_touched()
-    except NameError:
-        touched = False
-    if touched and not logo_was:
-        put("L")
-    logo_was = touched
-    if accelerometer.was_gesture("shake"):
-        put("S")
-    x = accelerometer.get_x()
-    y = accelerometer.get_y()
-    t = 0
-    if x < -TILT:
-        t = 1
-    elif x > TILT:
-        t = 2
-    elif y < -TILT:
-        t = 3
-    elif y > TILT:
-        t = 4
-    if t != tilt_state:
-        tilt_state = t
-        if t:
-            put("lrfb"[t - 1])
-
-
-def obey(cmd, arg):
-    if cmd == "seat":
-        display.show(arg)
-    elif cmd == "led":
-        img = getattr(Image, arg.upper(), None)
-        if img is not None:
-            display.show(img)
-    elif cmd == "sound":
-        import music
-        music.pitch(int(arg) if arg.isdigit() else 440, 150, wait=False)
-
-
 def on_ack(s):
     global hello, first, codes, next_send, wait
     if hello:
@@ -127,44 +62,6 @@ def on_ack(s):
         first = s + 1
         wait = RETRY_MS
         next_send = 0
-
-
-def read_radio():
-    # Every controller hears every packet on the group (30 controllers: well over a thousand a
-    # second), so the bytes are checked before anything is built from them: only acks and
-    # commands for this board are parsed; other controllers' packets are skipped; anything
-    # that is not a kit packet at all is counted.
-    global foreign, errors
-    for _ in range(RADIO_QUEUE):
-        try:
-            full = radio.receive_full()
-        except Exception:
-            foreign += 1
-            continue
-        if full is None:
-            return
-        data = full[0]
-        if data[:3] != HEADER or data[4:5] != b",":
-            foreign += 1
-            continue
-        if data[5:11] != me:
-            continue
-        # ours, for this board: "a,<dev>,<seq>" or "c,<dev>,<cmd>,<arg>" (PROTOCOL.md)
-        try:
-            text = str(data[12:], "ascii")
-            if data[11:12] != b",":
-                raise ValueError
-            if data[3:4] == b"a":
-                on_ack(int(text))
-            elif data[3:4] == b"c":
-                cmd, arg = text.split(",")
-                if cmd not in COMMANDS:
-                    raise ValueError
-                obey(cmd, arg)
-            else:
-                raise ValueError
-        except Exception:
-            foreign += 1
 
 
 def send(now):
@@ -197,8 +94,8 @@ def step():
     global errors
     now = running_time()
     try:
-        read_inputs(now)
-        read_radio()
+        kitinput.read(now, put)
+        kitinput.receive(me, on_ack)
         send(now)
     except Exception:
         errors += 1
