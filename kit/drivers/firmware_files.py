@@ -15,8 +15,8 @@ PACKAGED = Path(__file__).resolve().parent / "microbit" / "firmware"
 class FirmwareMissing(KitError, FileNotFoundError):
     def __init__(self, path: Path) -> None:
         super().__init__(f"the micro:bit firmware scripts are not in {path}; set KIT_FIRMWARE "
-                         "to a folder holding controller.py, kitinput.py, gateway.py and kitproto.py, or "
-                         "reinstall kit")
+                         "to a folder holding controller.py, kitinput.py, gateway.py and "
+                         "kitproto.py, or reinstall kit")
         self.path = path
 
 
