@@ -39,6 +39,7 @@ class Board:
         self._loaded: dict[str, types.ModuleType] = {}
         self._builtins = dict(builtins.__dict__)
         self._builtins["__import__"] = self._import
+        self.radio.poll_us = int(tick * 1_000_000)
         self.script = self._load(PROGRAMS[program][0].removesuffix(".py"))
         self.crashed: BaseException | None = None
         self._task: asyncio.Task[None] | None = None
