@@ -237,7 +237,7 @@ async def run_parts(a: argparse.Namespace, script: str, roles: tuple[str, ...],
                     raise SystemExit("a part of the bench stopped early")
             await asyncio.sleep(1.0)  # late presses and any duplicate would arrive now
             count, still = -1, 0  # a busy machine: wait while the hub's side catches up
-            while still < 8:
+            while still < 8 and (folder / "listener.count").exists():
                 await asyncio.sleep(0.25)
                 with contextlib.suppress(OSError, ValueError):
                     now = int((folder / "listener.count").read_text() or 0)
