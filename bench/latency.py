@@ -94,11 +94,13 @@ async def role_lesson(a: argparse.Namespace, folder: Path) -> None:
         relay = await stack.enter_async_context(mqtt.client(address, "lesson-relay"))
         await relay.subscribe(topics.controller_input(load.ROOM, TEAM), qos=1)
         relayed: list[int] = []
+        heard: list[float] = []
 
         async def relay_loop() -> None:  # a lesson step: "press and your robot moves"
             async for m in relay.messages:
                 press = decode_input(bytes(m.payload))  # type: ignore[arg-type]
                 if press.gesture in ("A", "B"):
+                    heard.append(time.monotonic())
                     relayed.append(press.seq)
                     await robot.drive(0.3 if press.gesture == "A" else -0.3, 0.0, seconds=0.3)
 
@@ -108,7 +110,7 @@ async def role_lesson(a: argparse.Namespace, folder: Path) -> None:
         task.cancel()
     n = min(len(relayed), len(received), len(bot.waits))
     (folder / "lesson.json").write_text(json.dumps({
-        "alone": alone, "presses": relayed[:n], "received": received[:n],
+        "alone": alone, "presses": relayed[:n], "received": received[:n], "heard": heard[:n],
         "waits": bot.waits[:n]}))
 
 
@@ -124,9 +126,10 @@ async def main(a: argparse.Namespace) -> dict[str, float | int]:
     arrivals = json.loads((folder / "host_arrivals.json").read_text())
     pressed = {seq: t for cid, seq, t in dev["pressed"] if cid == TEAM}
     alone = lesson["alone"]
-    total, floor, added, device = [], [], [], []
-    for i, (seq, t_robot, wait) in enumerate(zip(lesson["presses"], lesson["received"],
-                                                 lesson["waits"], strict=True)):
+    total, floor, added, device, hub, robot = [], [], [], [], [], []
+    for i, (seq, t_robot, wait, t_heard) in enumerate(zip(
+            lesson["presses"], lesson["received"], lesson["waits"], lesson["heard"],
+            strict=True)):
         t_press, t_host = pressed.get(seq), arrivals.get(f"{TEAM}/{seq}")
         if t_press is None or t_host is None:
             continue
@@ -135,6 +138,8 @@ async def main(a: argparse.Namespace) -> dict[str, float | int]:
         floor.append(f)
         device.append(t_host - t_press)
         added.append(total[-1] - f)
+        hub.append(t_heard - t_host)  # serial reading, bridge, MQTT to the lesson
+        robot.append(t_robot - t_heard - wait - alone[i % len(alone)])  # relay and driver
     ms = 1000.0
     return {
         "controllers": a.controllers, "rate_hz": a.rate, "loss": a.loss, "baud": a.baud,
@@ -144,6 +149,9 @@ async def main(a: argparse.Namespace) -> dict[str, float | int]:
         "device_links_p99_ms": pct(device, 99) * ms, "ble_alone_p99_ms": pct(alone, 99) * ms,
         "added_p50_ms": statistics.median(added) * ms, "added_p99_ms": pct(added, 99) * ms,
         "added_max_ms": max(added) * ms,
+        "host_to_lesson_p50_ms": statistics.median(hub) * ms,
+        "host_to_lesson_p99_ms": pct(hub, 99) * ms,
+        "lesson_to_robot_p99_ms": pct(robot, 99) * ms,
     }
 
 

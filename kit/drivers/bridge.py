@@ -6,9 +6,9 @@ acknowledged to the controller, and a controller forgets a press only when it is
 a press in flight when the gateway is unplugged or the broker is away stays on the controller
 and is sent again; repeats are recognised by sequence number and published once.
 
-Throughput: the presses of one controller are published one after another (so they stay in
-order), different controllers' presses at the same time; acknowledgements are cumulative and
-the acks that pile up while one line is being written go out together in the next line.
+Throughput: every press is published at once (one MQTT connection keeps them in order) and
+acknowledged to its controller in order once the broker has it and every earlier one; acks are
+cumulative, and the acks that pile up while one line is being written go out together.
 
 Health: every gateway stats line (5 s) becomes a participation event of kind ``health``
 (:data:`HEALTH_KIND`) from the gateway's station, and each controller whose drop or retry
@@ -86,7 +86,8 @@ class ControllerState:
     retries: int = 0
     reported: tuple[int, int] = (0, 0)
     seat: str | None = None
-    queue: asyncio.Queue[KeyLine] = field(default_factory=asyncio.Queue, repr=False)
+    queue: asyncio.Queue[tuple[KeyLine, asyncio.Task[bool]]] = field(
+        default_factory=asyncio.Queue, repr=False)
     worker: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
@@ -169,31 +170,41 @@ class GatewayBridge:
             return
         c.last_seq = k.seq
         if self._tg is None:  # not running: publish here and now
-            await self._publish(c, k)
+            if await self._send(c, k):
+                await self._published(c, k)
             return
-        c.queue.put_nowait(k)
+        # Published at once, in order (one MQTT connection keeps it); acknowledged in order
+        # once the broker has each one, so the next press never waits for the last one's ack.
+        sending = self._tg.create_task(self._send(c, k), name=f"publish-{c.controller}")
+        c.queue.put_nowait((k, sending))
         if c.worker is None or c.worker.done():
             c.worker = self._tg.create_task(self._worker(c), name=f"bridge-{c.controller}")
 
     async def _worker(self, c: ControllerState) -> None:
         while True:
-            await self._publish(c, await c.queue.get())
+            k, sending = await c.queue.get()
+            if await sending:
+                await self._published(c, k)
+            else:  # the controller keeps this press and the ones after it, and repeats them
+                c.last_seq = c.published
+                _drain(c.queue)
 
-    async def _publish(self, c: ControllerState, k: KeyLine) -> None:
-        if c.last_seq is None or k.seq > c.last_seq:
-            return  # a new session started while this one waited
+    async def _send(self, c: ControllerState, k: KeyLine) -> bool:
         payload = Input(c.controller, k.seq, k.gesture, k.value,
                         ts=format_ts(self.clock.now())).encode()
         try:
             await self.publisher.publish(topics.controller_input(self.room, c.controller),
                                          payload)
-        except Exception as e:  # broker away: the controller keeps the press and repeats it
+        except Exception as e:  # broker away: the press comes again
             self.gateway.publish_failures += 1
             log.warning("could not publish a press of %s (%s); it will come again",
                         c.controller, e)
-            c.last_seq = c.published
-            _drain(c.queue)
-            return
+            return False
+        return True
+
+    async def _published(self, c: ControllerState, k: KeyLine) -> None:
+        if c.last_seq is None or k.seq > c.last_seq:
+            return  # a new session started meanwhile
         c.published = k.seq
         c.presses += 1
         self.published += 1
@@ -296,7 +307,7 @@ class GatewayBridge:
                 log.warning("ignored a controller command: %s", e)
 
 
-def _drain(q: asyncio.Queue[KeyLine]) -> None:
+def _drain(q: asyncio.Queue[Any]) -> None:
     with contextlib.suppress(asyncio.QueueEmpty):
         while True:
             q.get_nowait()
