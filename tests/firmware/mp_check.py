@@ -141,7 +141,7 @@ for _ in range(200):
     microbit.sleep(5)
     controller.step()
 repeats = [s for s in radio.sent[sends:] if s.startswith("k,")]
-assert 4 <= len(repeats) <= 24 and controller.retries == len(repeats), (repeats, controller.retries)
+assert 10 <= len(repeats) <= 50 and controller.retries == len(repeats), (repeats, controller.retries)
 radio.inbox.append(air("c,a1b2c3,seat,9"))
 radio.inbox.append(air("c,a1b2c3,led,NOSUCHIMAGE"))
 radio.inbox.append(air("c,a1b2c3,sound,abc"))

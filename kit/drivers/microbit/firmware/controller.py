@@ -13,8 +13,8 @@ from micropython import const
 import kitinput  # buttons, gestures, radio in; kept apart so each file compiles in a small heap
 
 GROUP = const(42)
-RETRY_MS = const(25)
-MAX_RETRY_MS = const(120)
+RETRY_MS = const(20)
+MAX_RETRY_MS = const(60)
 BEAT_MS = const(2000)
 MAX_QUEUE = const(16)
 WINDOW = const(14)  # presses per packet: "k,a1b2c3,12345," + 14 codes fits 29 characters
