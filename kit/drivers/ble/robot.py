@@ -1,4 +1,5 @@
-"""A BLE robot (a micro:bit robot running ``firmware/robot.ts``) driven over bleak.
+"""A BLE robot (a micro:bit robot running ``kit/drivers/microbit/firmware/robot.ts``) driven
+over bleak.
 
 ::
 
@@ -49,7 +50,7 @@ class RobotUnavailable(KitError, ConnectionError):
 
 class NotARobot(KitError, ValueError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"{name!r} has no robot UART service; flash firmware/robot.ts "
+        super().__init__(f"{name!r} has no robot UART service; flash robot.ts "
                          "onto its micro:bit (MakeCode, 'No Pairing Required')")
         self.name = name
 

@@ -40,7 +40,7 @@ def _ticker(air: Air, clock: Clock, tick: float) -> Ticker:
 
 
 class SimController:
-    """A pupil's micro:bit running ``firmware/controller.py``."""
+    """A pupil's micro:bit running ``kit/drivers/microbit/firmware/controller.py``."""
 
     def __init__(self, number: int, *, air: Air, clock: Clock, tick: float = 0.005) -> None:
         self.number = number
@@ -96,7 +96,7 @@ class SimController:
 
 
 class SimGateway:
-    """The gateway micro:bit running ``firmware/gateway.py``, on a pseudo-terminal."""
+    """The gateway micro:bit running ``gateway.py`` (kit/drivers/microbit/firmware) on a pty."""
 
     def __init__(self, port: Path, *, air: Air, clock: Clock, tick: float = 0.002,
                  baud: int | None = BAUD) -> None:

@@ -1,6 +1,7 @@
 """Simulated BLE robots: micro:bit-shaped GATT peripherals (the MakeCode Bluetooth UART
 program's service) on bumble's in-process virtual link, with a 2D pose and the same watchdog as
-``firmware/robot.ts``. The app reaches them through real bleak code via :attr:`RobotWorld.backend`.
+``robot.ts`` (in ``kit/drivers/microbit/firmware``). The app reaches them through real bleak
+code via :attr:`RobotWorld.backend`.
 
 ::
 
