@@ -1,18 +1,27 @@
-"""Press-to-robot latency through the whole kit path, beside the floor the simulated links set.
+"""Press-to-robot latency through the whole kit path, per press, beside the floor the links
+themselves set, under a class's load.
 
-    press on a simulated controller (real firmware) -> radio (in-process) -> gateway firmware
-    -> pty serial -> GatewayLink -> GatewayBridge -> MQTT (embedded broker, QoS 1)
+    press on a simulated controller (real firmware) -> radio (20 % loss) -> gateway firmware
+    -> a pty at 115200 baud                                      [process 1: the devices]
+    -> GatewayLink -> GatewayBridge -> MQTT (QoS 1)              [process 2: kit gateway]
     -> a relay standing in for a lesson step (input -> robot command) -> BleRobot (bleak)
-    -> bumble virtual link -> simulated robot receives the drive command
+    -> bumble virtual link, with a BLE connection interval -> simulated robot
+                                                                 [process 3: the lesson]
 
-Floor, per press: the time the simulated micro:bit links take on their own (controller and
-gateway polling, radio, pty: press -> line decoded on the host), plus a separately measured
-bleak -> bumble write -> robot receipt. kit's share is the rest: serial reading, bridge,
-MQTT, relay, driver.
+All 30 controllers press 20 times a second (the load); the presses of controller 1 drive the
+team's robot and are the ones timed.
 
-    python bench/latency.py [--quick] [--presses N] [--controllers N]
+Floor, per press: what the links take on their own and kit cannot change:
+  device links  press -> its line at the host (controller and gateway polling, radio retries,
+                the serial wire at its baud rate), measured for that press;
+  BLE           the wait for the robot link's next connection event (for that command) plus
+                a bleak -> bumble write -> robot receipt measured alone.
+kit's share (added) is, per press, total minus that press's floor: serial reading, bridge,
+MQTT both ways, relay and driver. The figures are p50/p99 of those per-press differences.
 
-The last line is one JSON object: p50_ms, p99_ms, floor_p99_ms, added_p99_ms.
+    python bench/latency.py [--quick] [--interval MS] [--seconds S] [--controllers N]
+
+The last line is one JSON object: p50_ms, p99_ms, floor_p99_ms, added_p50_ms, added_p99_ms.
 """
 
 from __future__ import annotations
@@ -21,175 +30,155 @@ import argparse
 import asyncio
 import contextlib
 import json
-import random
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kit import config
+import gateway_load as load  # the devices and host parts are the same as the load bench
+
 from kit.clock import SystemClock
 from kit.config import BrokerAddress
-from kit.drivers.bridge import GatewayBridge
-from kit.drivers.microbit.lines import KeyLine, Line
-from kit.drivers.microbit.link import GatewayLink
-from kit.drivers.sim.air import Air
-from kit.drivers.sim.microbits import SimController, SimGateway
+from kit.drivers.ble import nus
+from kit.drivers.ble.robot import BleRobot
+from kit.drivers.microbit.lines import controller_id
 from kit.drivers.sim.robots import RobotWorld
-from kit.hub.embedded import EmbeddedBroker
-from kit.hub.service import free_port
 from kit.link import mqtt
-from kit.link.station import Station
 from kit.protocol import topics
 from kit.protocol.inputs import decode_input
 
-ROOM = "room-1"
+TEAM = controller_id("000001")  # SimController(1)
 
 
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs)) - 1))]
-
-
-class TimedLink:
-    """Wraps the link to note when each press line reaches the host (end of the device links)."""
-
-    def __init__(self, link: GatewayLink, arrivals: dict[tuple[str, int], float],
-                 controllers: int) -> None:
-        self.link, self.arrivals = link, arrivals
-        self.controllers = controllers
-        self.all_joined = asyncio.Event()
-
-    async def lines(self) -> AsyncIterator[Line]:
-        async for line in self.link.lines():
-            if isinstance(line, KeyLine):
-                self.arrivals.setdefault((line.dev, line.seq), time.perf_counter())
-                if sum(1 for _, seq in self.arrivals if seq == 0) >= self.controllers:
-                    self.all_joined.set()
-            yield line
-
-    async def send(self, line: str) -> bool:
-        return await self.link.send(line)
-
-
-async def ble_floor(world: RobotWorld, n: int) -> list[float]:
-    """bleak + bumble alone: write a drive command, wait for the robot to have it."""
+async def ble_alone(world: RobotWorld, n: int) -> list[float]:
+    """bleak + bumble alone, no connection interval: write a drive, wait for the robot."""
     from bleak import BleakClient, BleakScanner
 
-    from kit.drivers.ble import nus
-
-    bot = await world.add_robot("floor-1")
-    got: asyncio.Event = asyncio.Event()
+    bot = await world.add_robot("gapev")
+    got = asyncio.Event()
     bot.on_command = lambda c: got.set()
-    dev = await BleakScanner.find_device_by_name("floor-1", backend=world.backend.scanner)
+    dev = await BleakScanner.find_device_by_name(bot.name, backend=world.backend.scanner)
     assert dev is not None
     out = []
     async with BleakClient(dev, backend=world.backend.client) as client:
-        char = next(c for c in client.services.get_service(nus.SERVICE).characteristics
-                    if "write-without-response" in c.properties)
+        service = client.services.get_service(nus.SERVICE)
+        assert service is not None
+        char = next(c for c in service.characteristics if "write-without-response"
+                    in c.properties)
         for _ in range(n):
             got.clear()
-            t0 = time.perf_counter()
+            t0 = time.monotonic()
             await client.write_gatt_char(char, nus.drive(0.3, 0, 0.2), response=False)
             await got.wait()
-            out.append(time.perf_counter() - t0)
+            out.append(time.monotonic() - t0)
     await bot.power_off()
     return out
 
 
-async def main(presses: int, n_ctrl: int) -> dict[str, float]:
-    from kit.drivers.ble.robot import BleRobot
-
+async def role_lesson(a: argparse.Namespace, folder: Path) -> None:
+    """The lesson: a relay turning the team's presses into robot commands, and the robot."""
     clock = SystemClock()
-    tmp = Path(tempfile.mkdtemp())
-    creds = config.credentials(tmp / "credentials.json")
-    port = free_port()
-    broker = BrokerAddress("127.0.0.1", port)
-    arrivals: dict[tuple[str, int], float] = {}
+    address = BrokerAddress.parse(a.url).as_role("teacher", json.loads(a.creds))
     async with contextlib.AsyncExitStack() as stack:
-        await stack.enter_async_context(EmbeddedBroker(port, creds))
         world = await stack.enter_async_context(RobotWorld(clock=clock))
-        floor_ble = await ble_floor(world, min(presses, 300))
-        bot = await world.add_robot("robot-1")
-        received: asyncio.Queue[float] = asyncio.Queue()
-        bot.on_command = lambda c: received.put_nowait(time.perf_counter())
+        alone = await ble_alone(world, 200)
+        bot = await world.add_robot("zotiv", connection_interval=a.interval / 1000)
+        received: list[float] = []
+        bot.on_command = lambda c: received.append(time.monotonic())
         robot = await stack.enter_async_context(
-            BleRobot("robot-1", backend=world.backend, clock=clock, keepalive=None))
+            BleRobot("zotiv", backend=world.backend, clock=clock, keepalive=None))
         await robot.wait_connected()
+        relay = await stack.enter_async_context(mqtt.client(address, "lesson-relay"))
+        await relay.subscribe(topics.controller_input(load.ROOM, TEAM), qos=1)
+        relayed: list[int] = []
+        heard: list[float] = []
 
-        air = Air()
-        gw = SimGateway(tmp / "ttyKIT0", air=air, clock=clock)
-        await gw.plug()
-        stack.push_async_callback(gw.unplug)
-        ctrls = [SimController(i + 1, air=air, clock=clock) for i in range(n_ctrl)]
-        for c in ctrls:
-            await c.power_on()
-            stack.push_async_callback(c.power_off)
-        station = await stack.enter_async_context(
-            Station(broker.as_role("gateway", creds), room=ROOM, station="gateway-1"))
-        link = await stack.enter_async_context(GatewayLink(finder=gw.finder, clock=clock))
-        timed = TimedLink(link, arrivals, n_ctrl)
-        bridge = GatewayBridge(timed, station, room=ROOM, clock=clock)
-        relay = await stack.enter_async_context(
-            mqtt.client(broker.as_role("teacher", creds), "lesson-relay"))
-        await relay.subscribe(topics.all_inputs(ROOM), qos=1)
-
-        async def relay_loop() -> None:  # a lesson step: "press A and your robot moves"
+        async def relay_loop() -> None:  # a lesson step: "press and your robot moves"
             async for m in relay.messages:
                 press = decode_input(bytes(m.payload))  # type: ignore[arg-type]
                 if press.gesture in ("A", "B"):
+                    heard.append(time.monotonic())
+                    relayed.append(press.seq)
                     await robot.drive(0.3 if press.gesture == "A" else -0.3, 0.0, seconds=0.3)
 
-        async with asyncio.TaskGroup() as tg:
-            tasks = [tg.create_task(bridge.run()), tg.create_task(relay_loop())]
-            await asyncio.wait_for(timed.all_joined.wait(), 30)  # every hello is through
-            rng = random.Random(3)
-            total, floor_dev = [], []
-            next_seq = {c.dev: 1 for c in ctrls}
-            for _ in range(presses):
-                c = rng.choice(ctrls)
-                await asyncio.sleep(rng.uniform(0.005, 0.02))  # presses arrive at random phase
-                t0 = time.perf_counter()
-                c.press(rng.choice("AB"))
-                t_robot = await asyncio.wait_for(received.get(), 10)
-                key = (c.dev, next_seq[c.dev])
-                next_seq[c.dev] += 1
-                total.append(t_robot - t0)
-                floor_dev.append(arrivals[key] - t0)
-            for t in tasks:
-                t.cancel()
-    ble = floor_ble
-    floor = [d + ble[i % len(ble)] for i, d in enumerate(floor_dev)]
-    res = {
-        "presses": presses,
-        "controllers": n_ctrl,
-        "p50_ms": statistics.median(total) * 1000,
-        "p99_ms": pct(total, 99) * 1000,
-        "floor_p50_ms": statistics.median(floor) * 1000,
-        "floor_p99_ms": pct(floor, 99) * 1000,
-        "device_links_p99_ms": pct(floor_dev, 99) * 1000,
-        "ble_p99_ms": pct(ble, 99) * 1000,
+        task = asyncio.create_task(relay_loop())
+        (folder / "lesson.ready").touch()
+        await load._until_stopped(folder)
+        task.cancel()
+    n = min(len(relayed), len(received), len(bot.waits))
+    (folder / "lesson.json").write_text(json.dumps({
+        "alone": alone, "presses": relayed[:n], "received": received[:n], "heard": heard[:n],
+        "waits": bot.waits[:n]}))
+
+
+def pct(xs: list[float], p: float) -> float:
+    return load.pct(xs, p)
+
+
+async def main(a: argparse.Namespace) -> dict[str, float | int]:
+    folder = await load.run_parts(a, __file__, ("lesson", "devices", "host"),
+                                  ("--interval", str(a.interval)))
+    dev = json.loads((folder / "devices.json").read_text())
+    lesson = json.loads((folder / "lesson.json").read_text())
+    arrivals = json.loads((folder / "host_arrivals.json").read_text())
+    pressed = {seq: t for cid, seq, t in dev["pressed"] if cid == TEAM}
+    alone = lesson["alone"]
+    total, floor, added, device, hub, robot = [], [], [], [], [], []
+    for i, (seq, t_robot, wait, t_heard) in enumerate(zip(
+            lesson["presses"], lesson["received"], lesson["waits"], lesson["heard"],
+            strict=True)):
+        t_press, t_host = pressed.get(seq), arrivals.get(f"{TEAM}/{seq}")
+        if t_press is None or t_host is None:
+            continue
+        f = (t_host - t_press) + wait + alone[i % len(alone)]
+        total.append(t_robot - t_press)
+        floor.append(f)
+        device.append(t_host - t_press)
+        added.append(total[-1] - f)
+        hub.append(t_heard - t_host)  # serial reading, bridge, MQTT to the lesson
+        robot.append(t_robot - t_heard - wait - alone[i % len(alone)])  # relay and driver
+    ms = 1000.0
+    return {
+        "controllers": a.controllers, "rate_hz": a.rate, "loss": a.loss, "baud": a.baud,
+        "interval_ms": a.interval, "timed_presses": len(total),
+        "p50_ms": statistics.median(total) * ms, "p99_ms": pct(total, 99) * ms,
+        "floor_p50_ms": statistics.median(floor) * ms, "floor_p99_ms": pct(floor, 99) * ms,
+        "device_links_p99_ms": pct(device, 99) * ms, "ble_alone_p99_ms": pct(alone, 99) * ms,
+        "added_p50_ms": statistics.median(added) * ms, "added_p99_ms": pct(added, 99) * ms,
+        "added_max_ms": max(added) * ms,
+        "host_to_lesson_p50_ms": statistics.median(hub) * ms,
+        "host_to_lesson_p99_ms": pct(hub, 99) * ms,
+        "lesson_to_robot_p99_ms": pct(robot, 99) * ms,
     }
-    added = [t - f for t, f in zip(total, floor, strict=True)]
-    res["added_p50_ms"] = statistics.median(added) * 1000
-    res["added_p99_ms"] = res["p99_ms"] - res["floor_p99_ms"]
-    return res
 
 
 def cli() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="fewer presses (under a minute)")
-    ap.add_argument("--presses", type=int, default=0)
-    ap.add_argument("--controllers", type=int, default=10)
+    ap.add_argument("--quick", action="store_true", help="10 s of load instead of 30 s")
+    ap.add_argument("--seconds", type=float, default=0.0)
+    ap.add_argument("--controllers", type=int, default=30)
+    ap.add_argument("--rate", type=float, default=20.0, help="presses per second per controller")
+    ap.add_argument("--loss", type=float, default=0.2, help="chance a radio packet is lost")
+    ap.add_argument("--baud", type=int, default=115200)
+    ap.add_argument("--interval", type=float, default=30.0,
+                    help="BLE connection interval in ms (7.5 minimum; BlueZ 30-50 by default)")
+    ap.add_argument("--broker", choices=["mosquitto", "embedded"], default="mosquitto")
+    ap.add_argument("--role", choices=["devices", "host", "lesson"], help=argparse.SUPPRESS)
+    ap.add_argument("--folder", help=argparse.SUPPRESS)
+    ap.add_argument("--url", help=argparse.SUPPRESS)
+    ap.add_argument("--creds", help=argparse.SUPPRESS)
     a = ap.parse_args()
-    presses = a.presses or (300 if a.quick else 1500)
+    a.seconds = a.seconds or (10.0 if a.quick else 30.0)
+    if a.role:
+        roles = {"devices": load.role_devices, "host": load.role_host, "lesson": role_lesson}
+        asyncio.run(roles[a.role](a, Path(a.folder)))
+        return
     with contextlib.suppress(KeyboardInterrupt):
         t = time.perf_counter()
-        res = asyncio.run(main(presses, a.controllers))
+        res = asyncio.run(main(a))
         for k, v in res.items():
             print(f"{k:>22}: {v:.2f}" if isinstance(v, float) else f"{k:>22}: {v}")
         print(f"{'wall_s':>22}: {time.perf_counter() - t:.1f}")

@@ -36,4 +36,8 @@ def run(args: argparse.Namespace) -> int:
     widths = [max(len(getattr(d, f)) for d in devices) for f in ("kind", "name", "where")]
     for d in devices:
         print(f"{d.kind:<{widths[0]}}  {d.name:<{widths[1]}}  {d.where:<{widths[2]}}  {d.state}")
+    shorts = [d.short for d in devices if d.kind == "robot" and d.short]
+    if shorts:
+        print(f"bind a team to a robot by its five letters ({', '.join(shorts)}), its full "
+              "name or its address in the classroom set-up")
     return 0

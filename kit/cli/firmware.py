@@ -12,8 +12,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--program", choices=["controller", "gateway", "all"], default="all")
     b.add_argument("--board", choices=["1", "2", "all"], default="all",
                    help="micro:bit version (V2 has a touch logo on the front)")
-    f = sub.add_parser("flash", help="copy a .hex file onto a plugged-in micro:bit")
-    f.add_argument("file", help="the .hex file, e.g. firmware-hex/kit-controller-v2.hex")
+    f = sub.add_parser("flash", help="put a program onto a plugged-in micro:bit")
+    f.add_argument("file", help="'controller' or 'gateway' (kit builds the file for the board "
+                   "it finds), or a .hex file such as firmware-hex/kit-controller-v2.hex")
     f.add_argument("--drive", default="",
                    help="the MICROBIT drive (default: the only one plugged in)")
     sub.add_parser("drives", help="list plugged-in MICROBIT drives")
@@ -49,7 +50,19 @@ def run(args: argparse.Namespace) -> int:
                       "--drive (see 'kit firmware drives')")
                 return 1
             drive = drives[0]
-        target = fb.flash(Path(args.file), drive)
+        if args.file in ("controller", "gateway"):
+            import tempfile
+
+            version = fb.board_version(drive)
+            if version is None:
+                print(f"kit firmware: cannot tell which micro:bit is on {drive} (no "
+                      "DETAILS.TXT); name the file: firmware-hex/kit-"
+                      f"{args.file}-v1.hex or -v2.hex")
+                return 1
+            with tempfile.TemporaryDirectory() as tmp:
+                target = fb.flash(fb.build(args.file, version, Path(tmp)), drive)
+        else:
+            target = fb.flash(Path(args.file), drive)
         print(f"copied to {target}; the board's light flashes while it writes, then it "
               "restarts with the new program")
         return 0

@@ -3,12 +3,15 @@
 version (V1, V2): that package cannot make a universal hex.
 
 Flashing is a file copy onto the board's ``MICROBIT`` drive; :func:`find_microbit_drives`
-looks for it by volume name.
+looks for it by volume name. The drive's ``DETAILS.TXT`` says which board it is (the first four
+digits of its ``Unique ID``: 9900/9901 a V1, 9903-9906 a V2), so :func:`flash` refuses a file
+built for the other version instead of leaving a board that does nothing.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -21,6 +24,45 @@ VERSIONS = (1, 2)
 
 class FirmwareError(KitError, RuntimeError):
     pass
+
+
+class WrongBoard(FirmwareError):
+    def __init__(self, hex_path: Path, hex_version: int, board_version: int,
+                 drive: Path) -> None:
+        right = re.sub(r"-v[12]\.hex$", f"-v{board_version}.hex", hex_path.name)
+        hint = (f"use {right}" if right != hex_path.name else
+                f"build one with 'kit firmware build --board {board_version}'")
+        super().__init__(
+            f"{hex_path.name} is for a micro:bit V{hex_version}, but the board on {drive} is "
+            f"a V{board_version}: {hint}, or let kit choose: 'kit firmware flash controller' "
+            "(or gateway)")
+        self.hex_version, self.board_version = hex_version, board_version
+
+
+_BOARD_IDS = {"9900": 1, "9901": 1, "9903": 2, "9904": 2, "9905": 2, "9906": 2}
+
+
+def board_version(drive: Path) -> int | None:
+    """1 or 2 from the drive's DETAILS.TXT, or None if it does not say."""
+    try:
+        text = (drive / "DETAILS.TXT").read_text(errors="replace")
+    except OSError:
+        return None
+    m = re.search(r"^\s*(?:Unique ID|Board ID)\s*:\s*([0-9A-Fa-f]{4})", text, re.MULTILINE)
+    return _BOARD_IDS.get(m.group(1)) if m else None
+
+
+def hex_version(hex_path: Path) -> int | None:
+    """1 or 2 for a MicroPython hex built for one board version; None for anything else (a
+    universal hex, a MakeCode program), which every board takes."""
+    import micropython_microbit_fs as mfs
+
+    try:
+        info = mfs.get_device_info(hex_path.read_text(errors="replace"))
+    except (mfs.InvalidHexError, mfs.NotMicroPythonError, ValueError):
+        return None
+    version = str(getattr(info.device_version, "value", info.device_version))
+    return {"V1": 1, "V2": 2}.get(version)
 
 
 def hex_name(program: str, version: int) -> str:
@@ -104,6 +146,9 @@ def flash(hex_path: Path, drive: Path) -> Path:
     if not drive.is_dir():
         raise FirmwareError(f"{drive} is not a mounted MICROBIT drive; plug the board in by "
                             "USB and wait for the drive to appear")
+    board, made_for = board_version(drive), hex_version(hex_path)
+    if board is not None and made_for is not None and board != made_for:
+        raise WrongBoard(hex_path, made_for, board, drive)
     fail = drive / "FAIL.TXT"
     target = drive / hex_path.name
     shutil.copyfile(hex_path, target)

@@ -19,6 +19,8 @@ class DeviceInfo:
     name: str
     where: str
     state: str
+    short: str = ""  # a robot's five letters ("zotiv"): bind a team to it by these
+    rssi: int | None = None
 
 
 def serial_microbits() -> list[DeviceInfo]:
@@ -38,18 +40,21 @@ def serial_microbits() -> list[DeviceInfo]:
 
 async def ble_devices(*, backend: BleBackend = PLATFORM, seconds: float = 2.0
                       ) -> list[DeviceInfo]:
-    from kit.drivers.ble.robot import scan_robots
+    """micro:bit robots around, by the name they advertise (``BBC micro:bit [zotiv]``)."""
+    from kit.drivers.ble.discovery import discover_robots
 
     try:
-        found = await scan_robots(backend=backend, seconds=seconds)
+        found = await discover_robots(backend=backend, seconds=seconds)
     except Exception as e:  # no adapter, no BlueZ, permissions: say so, do not crash
         why = f"Bluetooth not available on this computer ({type(e).__name__}: {e})"
         return [DeviceInfo("bluetooth", "-", "-", why)]
-    out = [DeviceInfo("robot", d.name or d.address, d.address, "advertising")
-           for d in found.robots]
-    if found.unknown:
-        out.append(DeviceInfo("ble-other", f"{found.unknown} other device(s)", "-",
-                              "not robots; ignored"))
+    out = [DeviceInfo("robot", r.advertised or r.address, r.address,
+                      f"advertising, signal {r.rssi} dBm" if r.rssi is not None
+                      else "advertising", short=r.short, rssi=r.rssi)
+           for r in found.robots]
+    if found.others:
+        out.append(DeviceInfo("ble-other", f"{found.others} other device(s)", "-",
+                              "not micro:bits; ignored"))
     return out
 
 
@@ -74,8 +79,8 @@ async def simulated(*, controllers: int = 4, robots: int = 2, seconds: float = 1
         try:
             async with RobotWorld(clock=clock) as world, \
                     GatewayLink(finder=gw.finder, clock=clock) as link:
-                for i in range(robots):
-                    await world.add_robot(f"robot-{i + 1}")
+                for _ in range(robots):
+                    await world.add_robot()
                 await world.add_stranger("hrm-22")
                 bridge = GatewayBridge(link, _NullHub(), room="sim", clock=clock)
                 task = asyncio.create_task(bridge.run())
@@ -103,4 +108,7 @@ class _NullHub:
         pass
 
     async def set_presence(self, station: str, state: str, **info: Any) -> None:
+        pass
+
+    async def record(self, kind: str, *, data: Any = None, station: str | None = None) -> None:
         pass

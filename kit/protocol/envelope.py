@@ -29,6 +29,7 @@ CORE_KINDS = frozenset(
         "join", "leave", "contribution", "turn-start", "turn-end", "pass", "timeout",
         "help", "compliment", "input", "step", "lesson", "vote", "reflect", "badge",
         "activity", "robot-lost", "robot-back",
+        "health",  # devices' drop/retry counters (kit/drivers/bridge.py HEALTH_KIND)
     }
 )
 

@@ -38,6 +38,7 @@ class RecordingHub:
     def __init__(self) -> None:
         self.inputs: list[Any] = []
         self.presence: list[tuple[str, str, dict[str, Any]]] = []
+        self.events: list[tuple[str, str | None, dict[str, Any]]] = []
         self.down = False
 
     async def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
@@ -47,6 +48,9 @@ class RecordingHub:
 
     async def set_presence(self, station: str, state: str, **info: Any) -> None:
         self.presence.append((station, state, info))
+
+    async def record(self, kind: str, *, data: Any = None, station: str | None = None) -> None:
+        self.events.append((kind, station, dict(data or {})))
 
     def presses(self, controller: str) -> list[tuple[int, str]]:
         return [(i.seq, i.gesture) for i in self.inputs if i.controller == controller]

@@ -85,7 +85,9 @@ async def test_thirty_controllers_at_classroom_rates(
         got = hub.presses(c.controller)
         assert [s for s, _ in got] == list(range(pressed[c.controller] + 1)), c
     assert len(hub.inputs) == sum(pressed.values()) + 30
-    assert sum(x.repeats for x in bridge.controllers.values()) > 0  # retries were needed
+    assert sum(c.board.script.retries for c in ctrls) > 0  # retries were needed
+    # ... and the gateway answered repeats itself: hardly any crossed the serial line
+    assert sum(x.repeats for x in bridge.controllers.values()) < sum(pressed.values()) // 20
     assert link.stats.bad == 0
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from kit.clock import FakeClock
 from kit.drivers.ble import nus
-from kit.drivers.ble.robot import BleRobot, RobotReport, RobotUnavailable, scan_robots, stop_all
+from kit.drivers.ble.discovery import discover_robots
+from kit.drivers.ble.robot import BleRobot, RobotReport, RobotUnavailable, stop_all
 from kit.drivers.sim.robots import Pose, RobotWorld
 from kit.robot_api import Robot, SpeedLimits
 
@@ -64,10 +65,10 @@ async def until(cond: asyncio.Event | asyncio.Future[object]) -> None:
 
 
 async def test_drive_stop_led_sound(world: RobotWorld, clock: FakeClock) -> None:
-    bot = await world.add_robot("robot-1")
+    bot = await world.add_robot("zotiv")
     got = asyncio.Event()
     bot.on_command = lambda c: got.set()
-    async with BleRobot("robot-1", backend=world.backend, clock=clock,
+    async with BleRobot("zotiv", backend=world.backend, clock=clock,
                         limits=SpeedLimits(max_speed=0.5)) as robot:
         assert isinstance(robot, Robot)
         await until_connected(robot)
@@ -94,11 +95,11 @@ async def until_connected(robot: BleRobot) -> None:
 
 async def test_link_cut_during_drive_stops_robot_and_driver_reconnects(
         world: RobotWorld, clock: FakeClock) -> None:
-    bot = await world.add_robot("robot-1")
+    bot = await world.add_robot("zotiv")
     reports: asyncio.Queue[RobotReport] = asyncio.Queue()
     got = asyncio.Event()
     bot.on_command = lambda c: got.set()
-    async with BleRobot("robot-1", backend=world.backend, clock=clock,
+    async with BleRobot("zotiv", backend=world.backend, clock=clock,
                         on_report=reports.put_nowait) as robot:
         await until_connected(robot)
         assert (await reports.get()).kind == "connected"
@@ -118,11 +119,11 @@ async def test_link_cut_during_drive_stops_robot_and_driver_reconnects(
 
 async def test_watchdog_stops_a_robot_whose_commands_stop(
         world: RobotWorld, clock: FakeClock) -> None:
-    bot = await world.add_robot("robot-1")
+    bot = await world.add_robot("zotiv")
     got = asyncio.Event()
     bot.on_command = lambda c: got.set()
     reports: asyncio.Queue[RobotReport] = asyncio.Queue()
-    async with BleRobot("robot-1", backend=world.backend, clock=clock, keepalive=None,
+    async with BleRobot("zotiv", backend=world.backend, clock=clock, keepalive=None,
                         on_report=reports.put_nowait) as robot:
         await until_connected(robot)
         await reports.get()
@@ -137,9 +138,9 @@ async def test_watchdog_stops_a_robot_whose_commands_stop(
 
 async def test_battery_low_is_reported_and_slows_the_robot(
         world: RobotWorld, clock: FakeClock) -> None:
-    bot = await world.add_robot("robot-1")
+    bot = await world.add_robot("zotiv")
     reports: asyncio.Queue[RobotReport] = asyncio.Queue()
-    async with BleRobot("robot-1", backend=world.backend, clock=clock,
+    async with BleRobot("zotiv", backend=world.backend, clock=clock,
                         limits=SpeedLimits(max_speed=1.0),
                         on_report=reports.put_nowait) as robot:
         await until_connected(robot)
@@ -155,8 +156,8 @@ async def test_battery_low_is_reported_and_slows_the_robot(
 
 
 async def test_several_robots_and_stop_all(world: RobotWorld, clock: FakeClock) -> None:
-    bots = [await world.add_robot(f"robot-{i}") for i in range(1, 4)]
-    robots = [BleRobot(b.name, backend=world.backend, clock=clock) for b in bots]
+    bots = [await world.add_robot() for _ in range(3)]
+    robots = [BleRobot(b.short, backend=world.backend, clock=clock) for b in bots]
     for r in robots:
         await r.__aenter__()
     try:
@@ -180,12 +181,12 @@ async def test_several_robots_and_stop_all(world: RobotWorld, clock: FakeClock) 
 
 async def test_unknown_devices_are_counted_not_fatal(world: RobotWorld,
                                                      clock: FakeClock) -> None:
-    await world.add_robot("robot-1")
+    await world.add_robot("zotiv")
     await world.add_stranger("hrm-22")
     await world.add_stranger("mb-gizog", uart=True)  # a UART service but no robot program
-    found = await scan_robots(backend=world.backend, seconds=0.3)
-    names = [d.name for d in found.robots]
-    assert "robot-1" in names and found.unknown == 1
+    found = await discover_robots(backend=world.backend, seconds=0.3)
+    names = [r.advertised for r in found.robots]
+    assert "BBC micro:bit [zotiv]" in names and found.others == 1
     reports: asyncio.Queue[RobotReport] = asyncio.Queue()
     async with BleRobot("mb-gizog", backend=world.backend, clock=clock,
                         on_report=reports.put_nowait) as stranger:

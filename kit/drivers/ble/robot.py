@@ -1,14 +1,23 @@
-"""A BLE robot (a micro:bit robot running ``firmware/robot.ts``) driven over bleak.
+"""A BLE robot (a micro:bit robot running ``kit/drivers/microbit/firmware/robot.ts``) driven
+over bleak.
 
 ::
 
-    async with BleRobot("robot-1") as robot:     # finds it by name, connects, keeps it
+    async with BleRobot("zotiv") as robot:       # finds it, connects, keeps it connected
         await robot.drive(0.5, turn=0.2)        # repeated as a keep-alive while driving
         await robot.stop()
 
+The robot is named the way a teacher can read it off the board or ``kit devices``: the five
+letters of ``BBC micro:bit [zotiv]``, that full advertised name, or its Bluetooth address
+(see :mod:`kit.drivers.ble.discovery`).
+
 If the link drops the robot stops by itself (its watchdog, and its disconnect handler); the
 driver reconnects with backoff, stays stopped, and reports ``link-lost`` then ``reconnected``
-in :attr:`BleRobot.reports` and to ``on_report``.
+in :attr:`BleRobot.reports` and to ``on_report``. A failed scan or connect (an adapter busy
+with another scan, a robot out of range) never ends the driver: it waits (backoff with
+jitter) and tries again. Every change of :attr:`BleRobot.state` (``scanning``,
+``not-found``, ``scan-failed``, ``connecting``, ``connect-failed``, ``connected``,
+``not-a-robot``, ``disconnected``, ``closed``) goes to ``on_state`` and the log.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +33,7 @@ from typing import Any
 from kit.clock import Clock, SystemClock
 from kit.drivers.ble import nus
 from kit.drivers.ble.backend import PLATFORM, BleBackend
+from kit.drivers.ble.discovery import describe_target, matches
 from kit.errors import KitError
 from kit.robot_api import Capabilities, Robot, SpeedLimits
 
@@ -39,7 +50,7 @@ class RobotUnavailable(KitError, ConnectionError):
 
 class NotARobot(KitError, ValueError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"{name!r} has no robot UART service; flash firmware/robot.ts "
+        super().__init__(f"{name!r} has no robot UART service; flash robot.ts "
                          "onto its micro:bit (MakeCode, 'No Pairing Required')")
         self.name = name
 
@@ -58,8 +69,13 @@ class BleRobot:
                  limits: SpeedLimits | None = None, capabilities: Capabilities | None = None,
                  keepalive: float | None = 0.1, scan_timeout: float = 5.0,
                  connect_timeout: float = 10.0, max_backoff: float = 5.0,
-                 on_report: Callable[[RobotReport], None] | None = None) -> None:
+                 on_report: Callable[[RobotReport], None] | None = None,
+                 on_state: Callable[[str, str], None] | None = None) -> None:
         self.name = name
+        self.target_kind = describe_target(name)  # short, advertised, address or name
+        self.on_state = on_state
+        self.states: list[str] = []
+        self.address: str | None = None
         self.backend = backend
         self.clock: Clock = clock or SystemClock()
         self.limits = limits or SpeedLimits()
@@ -69,6 +85,7 @@ class BleRobot:
         self.max_backoff = max_backoff
         self.on_report = on_report
         self.state = "disconnected"
+        self.last_error = ""
         self.reports: list[RobotReport] = []
         self.battery_mv: int | None = None
         self.reconnects = 0
@@ -107,7 +124,7 @@ class BleRobot:
         if client is not None:
             with contextlib.suppress(Exception):
                 await client.disconnect()
-        self.state = "closed"
+        self._set_state("closed")
 
     async def wait_connected(self) -> None:
         await self._up.wait()
@@ -176,22 +193,53 @@ class BleRobot:
         if self.on_report is not None:
             self.on_report(r)
 
+    def _set_state(self, state: str, detail: str = "") -> None:
+        self.state = state
+        self.states.append(state)
+        log.info("robot %s: %s %s", self.name, state, detail)
+        if self.on_state is not None:
+            self.on_state(state, detail)
+
+    async def _find(self) -> Any:
+        from bleak import BleakScanner
+
+        target = self.name
+
+        def wanted(device: Any, adv: Any) -> bool:
+            return matches(target, name=adv.local_name or device.name, address=device.address)
+
+        return await BleakScanner.find_device_by_filter(
+            wanted, timeout=self.scan_timeout, backend=self.backend.scanner)
+
     async def _supervise(self) -> None:
-        from bleak import BleakClient, BleakScanner
-        from bleak.exc import BleakError
+        from bleak import BleakClient
 
         delay = 0.2
         ever = False
+        rng = random.Random()
+
+        async def backoff(state: str, detail: str = "", wait: float | None = None) -> None:
+            nonlocal delay
+            self._set_state(state, detail)
+            # jitter: robots that lost their links together do not all scan again together
+            await self.clock.sleep(wait if wait is not None else delay * rng.uniform(0.5, 1.0))
+            delay = min(delay * 2, self.max_backoff)
+
         while True:
-            self.state = "scanning"
-            device = await BleakScanner.find_device_by_name(
-                self.name, timeout=self.scan_timeout, backend=self.backend.scanner)
-            if device is None:
-                self.state = "not-found"
-                await self.clock.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
+            self._set_state("scanning")
+            try:
+                device = await self._find()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # BleakError, OSError, a busy or missing adapter
+                self.last_error = f"{type(e).__name__}: {e}"
+                await backoff("scan-failed", self.last_error)
                 continue
-            self.state = "connecting"
+            if device is None:
+                await backoff("not-found")
+                continue
+            self.address = device.address
+            self._set_state("connecting", device.address)
             self._lost.clear()
             client = BleakClient(device, disconnected_callback=self._on_disconnect,
                                  timeout=self.connect_timeout, backend=self.backend.client)
@@ -203,20 +251,21 @@ class BleRobot:
                 self._report("not-a-robot", device.address)
                 with contextlib.suppress(Exception):
                     await client.disconnect()
-                self.state = "not-a-robot"
-                await self.clock.sleep(self.max_backoff)
+                await backoff("not-a-robot", device.address, wait=self.max_backoff)
                 continue
-            except (BleakError, TimeoutError, OSError) as e:
-                log.info("robot %s: connect failed (%s)", self.name, e)
+            except asyncio.CancelledError:
                 with contextlib.suppress(Exception):
                     await client.disconnect()
-                self.state = "disconnected"
-                await self.clock.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
+                raise
+            except Exception as e:  # BleakError, TimeoutError, OSError, a stack's own errors
+                self.last_error = f"{type(e).__name__}: {e}"
+                with contextlib.suppress(Exception):
+                    await client.disconnect()
+                await backoff("connect-failed", self.last_error)
                 continue
             delay = 0.2
             self._client = client
-            self.state = "connected"
+            self._set_state("connected", device.address)
             self._up.set()
             if ever:
                 self.reconnects += 1
@@ -228,7 +277,7 @@ class BleRobot:
             self._up.clear()
             self._client = self._write = None
             self._stop_keepalive()
-            self.state = "disconnected"
+            self._set_state("disconnected")
             self._report("link-lost", "the robot stops by itself; reconnecting")
 
     def _on_disconnect(self, client: Any) -> None:
@@ -278,24 +327,3 @@ async def stop_all(robots: Iterable[Robot]) -> list[str]:
     results = await asyncio.gather(*(r.stop() for r in robots), return_exceptions=True)
     return [r.name for r, res in zip(robots, results, strict=True)
             if isinstance(res, BaseException)]
-
-
-@dataclass
-class ScanResult:
-    robots: list[Any]  # BLEDevice
-    unknown: int  # devices seen that are not robots
-
-
-async def scan_robots(*, backend: BleBackend = PLATFORM, seconds: float = 2.0) -> ScanResult:
-    """Robots nearby (devices advertising the UART service), and a count of other devices."""
-    from bleak import BleakScanner
-
-    found = await BleakScanner.discover(timeout=seconds, return_adv=True,
-                                        backend=backend.scanner)
-    robots, unknown = [], 0
-    for device, adv in found.values():
-        if nus.SERVICE in [u.lower() for u in adv.service_uuids]:
-            robots.append(device)
-        else:
-            unknown += 1
-    return ScanResult(sorted(robots, key=lambda d: d.name or d.address), unknown)

@@ -11,6 +11,13 @@ blocking the event loop, send lines back, and survive unplug and replug.
 Unplugging shows up as :class:`serial.SerialException` (never as end of file); the link then
 looks for the board again with backoff on the injected clock. ``state`` is one of
 ``searching``, ``open``, ``unplugged``, ``closed``.
+
+Writing never blocks the event loop: ``send`` puts the line in a buffer and writes what the
+port takes now; the rest goes out when the port is writable again (partial writes resume where
+they stopped, so lines are never spliced). When the board stops reading, the buffer fills:
+``send`` then waits up to ``write_timeout`` (on the injected clock) for room and otherwise
+refuses the line (False, counted in ``stats.unsent`` and ``stats.overflows``). POSIX only: the
+port's file descriptor goes into the event loop's reader and writer sets.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ MICROBIT_VID = 0x0D28
 MICROBIT_PID = 0x0204
 BAUD = 115200
 MAX_LINE = 200
+MAX_PENDING = 2048  # bytes waiting to be written before send() waits for room
 
 PortFinder = Callable[[], list[str]]
 
@@ -64,15 +72,20 @@ class LinkStats:
     unplugs: int = 0
     sent: int = 0
     unsent: int = 0
+    overflows: int = 0  # lines refused because the board stopped reading
+    partial_writes: int = 0
 
 
 class GatewayLink:
     def __init__(self, *, finder: PortFinder = usb_ports, clock: Clock | None = None,
-                 baudrate: int = BAUD, max_backoff: float = 1.0) -> None:
+                 baudrate: int = BAUD, max_backoff: float = 1.0, write_timeout: float = 0.5,
+                 max_pending: int = MAX_PENDING) -> None:
         self.finder = finder
         self.clock: Clock = clock or SystemClock()
         self.baudrate = baudrate
         self.max_backoff = max_backoff
+        self.write_timeout = write_timeout
+        self.max_pending = max_pending
         self.state = "searching"
         self.port: str | None = None
         self.stats = LinkStats()
@@ -80,6 +93,10 @@ class GatewayLink:
         self._queue: asyncio.Queue[Line] = asyncio.Queue()
         self._opened = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._out = bytearray()
+        self._room = asyncio.Event()
+        self._writer_fd: int | None = None
+        self._stalled = False
 
     async def __aenter__(self) -> GatewayLink:
         self._task = asyncio.create_task(self._run(), name="gateway-link")
@@ -103,20 +120,84 @@ class GatewayLink:
         while True:
             yield await self._queue.get()
 
+    @property
+    def pending(self) -> int:
+        """Bytes accepted by :meth:`send` that the port has not taken yet."""
+        return len(self._out)
+
     async def send(self, line: str) -> bool:
-        """Write one line to the gateway; False (and counted) if it is not plugged in."""
+        """Queue one line for the gateway; False (and counted) if it is not plugged in or has
+        stopped reading for longer than ``write_timeout``. Never blocks the event loop."""
+        if not line.isascii() or not line.isprintable():
+            raise ValueError(f"gateway lines are printable ASCII: {line[:40]!r}")
+        data = line.encode("ascii") + b"\n"
+        if self._serial is None:
+            self.stats.unsent += 1
+            return False
+        if len(self._out) + len(data) > self.max_pending and (
+                self._stalled or not await self._wait_room(data)):
+            # refused at once while the board stays stalled; waits again once it reads
+            self.stats.unsent += 1
+            self.stats.overflows += 1
+            if not self._stalled:
+                log.warning("the gateway micro:bit on %s has stopped reading; lines for it "
+                            "are dropped until it reads again (unplug and replug it if this "
+                            "lasts)", self.port)
+            self._stalled = True
+            return False
         ser = self._serial
         if ser is None:
             self.stats.unsent += 1
             return False
-        try:
-            ser.write(line.encode("ascii") + b"\n")
-        except (serial.SerialException, OSError) as e:
-            log.info("gateway write failed (%s)", e)
-            self.stats.unsent += 1
-            return False
+        self._out += data
+        self._flush(ser)
         self.stats.sent += 1
         return True
+
+    async def _wait_room(self, data: bytes) -> bool:
+        waiter = asyncio.ensure_future(self.clock.sleep(self.write_timeout))
+        try:
+            while len(self._out) + len(data) > self.max_pending:
+                if self._serial is None or waiter.done():
+                    return False
+                self._room.clear()
+                room = asyncio.ensure_future(self._room.wait())
+                await asyncio.wait({room, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                room.cancel()
+            return True
+        finally:
+            waiter.cancel()
+
+    def _flush(self, ser: serial.Serial) -> None:
+        """Write what the port takes now; the event loop calls again when it is writable."""
+        fd = ser.fileno()
+        try:
+            n = os.write(fd, self._out)
+        except BlockingIOError:
+            n = 0
+        except OSError as e:  # unplugged: the reader sees it too and looks for the board
+            log.info("gateway write failed (%s)", e)
+            self._out.clear()
+            self._room.set()
+            self._stop_writer()
+            return
+        if 0 < n < len(self._out):
+            self.stats.partial_writes += 1
+        if n > 0:
+            self._stalled = False
+        del self._out[:n]
+        self._room.set()
+        if self._out and self._writer_fd is None:
+            self._writer_fd = fd
+            asyncio.get_running_loop().add_writer(fd, self._flush, ser)
+        elif not self._out:
+            self._stop_writer()
+
+    def _stop_writer(self) -> None:
+        if self._writer_fd is not None:
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().remove_writer(self._writer_fd)
+            self._writer_fd = None
 
     # The loop -----------------------------------------------------------------------------
 
@@ -148,6 +229,12 @@ class GatewayLink:
                 self.state = "unplugged"
             finally:
                 self._serial = None
+                self._stop_writer()
+                if self._out:
+                    self.stats.unsent += 1
+                    self._out.clear()
+                self._room.set()
+                self._stalled = False
                 self._opened.clear()
                 with contextlib.suppress(Exception):
                     ser.close()

@@ -46,6 +46,9 @@ class BumbleScanner(BaseBleakScanner):
         from bumble.device import Device
 
         self.seen_devices = {}
+        if self.world.scan_failures:
+            self.world.scan_failures -= 1
+            raise BleakError(self.world.scan_failure_reason)
         self.world.central.on(Device.EVENT_ADVERTISEMENT, self._on_adv)
         await self.world.scan_begin()
         self._scanning = True
@@ -60,7 +63,9 @@ class BumbleScanner(BaseBleakScanner):
     def _on_adv(self, adv: Any) -> None:
         from bumble.core import AdvertisingData
 
-        name = adv.data.get(AdvertisingData.COMPLETE_LOCAL_NAME)
+        raw = (adv.data.get(AdvertisingData.COMPLETE_LOCAL_NAME)
+               or adv.data.get(AdvertisingData.SHORTENED_LOCAL_NAME))
+        name = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
         uuids = [_uuid(u) for u in adv.data.get(
             AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS) or []]
         if not self.is_allowed_uuid(uuids):

@@ -175,6 +175,9 @@ class Radio:
         self._queue: deque[tuple[bytes, int, int]] = deque()
         self.overflow = 0
         self.truncated = 0
+        self.poll_us = 0  # the board's loop period, set by the simulated board
+        self._last_read_us = 0
+        self._gap_us = 0  # between the last two reads
 
     def config(self, **kwargs: Any) -> None:
         for k, v in kwargs.items():
@@ -209,12 +212,25 @@ class Radio:
         self.send_bytes(STR_HEADER + text.encode())
 
     def deliver(self, data: bytes, rssi: int) -> None:
-        if len(self._queue) >= self.queue_size:
+        if len(self._queue) >= self._capacity():
             self.overflow += 1
             return
         self._queue.append((data, rssi, self._us()))
 
+    def _capacity(self) -> int:
+        # A real board empties its queue every pass of its loop. Simulated boards share one
+        # event loop that the OS sometimes pauses; when the board's last read is older than
+        # its loop period, the packets that arrived meanwhile would have been spread over
+        # several reads, so the queue holds that many loops' worth instead of dropping them.
+        if not self.poll_us:
+            return self.queue_size
+        late = max(self._us() - self._last_read_us, self._gap_us) // self.poll_us
+        return self.queue_size * max(1, int(late))
+
     def receive_full(self) -> tuple[bytes, int, int] | None:
+        now = self._us()
+        if now != self._last_read_us:
+            self._gap_us, self._last_read_us = now - self._last_read_us, now
         return self._queue.popleft() if self._queue else None
 
     def receive_bytes(self) -> bytes | None:

@@ -1,6 +1,7 @@
 """Simulated BLE robots: micro:bit-shaped GATT peripherals (the MakeCode Bluetooth UART
 program's service) on bumble's in-process virtual link, with a 2D pose and the same watchdog as
-``firmware/robot.ts``. The app reaches them through real bleak code via :attr:`RobotWorld.backend`.
+``robot.ts`` (in ``kit/drivers/microbit/firmware``). The app reaches them through real bleak
+code via :attr:`RobotWorld.backend`.
 
 ::
 
@@ -24,6 +25,7 @@ from typing import Any
 from kit.clock import Clock, SystemClock
 from kit.drivers.ble import nus
 from kit.drivers.ble.backend import BleBackend
+from kit.drivers.ble.discovery import advertised_name, friendly_name, short_name
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,8 @@ class RobotWorld:
             scanner=type("BumbleScanner", (BumbleScanner,), {"world": self}),
             client=type("BumbleClient", (BumbleClient,), {"world": self}))
         self._n = 0
+        self.scan_failures = 0
+        self.scan_failure_reason = ""
 
     def _device(self, name: str, address: str) -> Any:
         from bumble.controller import Controller
@@ -91,11 +95,23 @@ class RobotWorld:
         self._n += 1
         return f"F1:00:00:00:{self._n >> 8:02X}:{self._n & 255:02X}"
 
-    async def add_robot(self, name: str, **kwargs: Any) -> SimRobot:
-        robot = SimRobot(self, name, self._address(), **kwargs)
-        self.robots[name] = robot
+    async def add_robot(self, short: str | None = None, **kwargs: Any) -> SimRobot:
+        """A robot that advertises as a real one does: flags and ``BBC micro:bit [short]``,
+        no service UUID. ``short`` defaults to the five letters of a made-up serial number."""
+        address = self._address()
+        if short is None:
+            short = friendly_name(0x5A17_0000 + self._n * 7919)
+        if short_name(advertised_name(short)) != short:
+            raise ValueError(f"{short!r}: a micro:bit name is five lower-case letters")
+        robot = SimRobot(self, advertised_name(short), address, **kwargs)
+        self.robots[short] = robot
         await robot.power_on()
         return robot
+
+    def fail_scans(self, count: int = 1, reason: str = "org.bluez.Error.InProgress") -> None:
+        """Test verb: the next ``count`` scans fail as BlueZ does when the adapter is busy."""
+        self.scan_failures += count
+        self.scan_failure_reason = reason
 
     async def add_stranger(self, name: str, *, uart: bool = False) -> Any:
         """Test verb: a device that is not a kit robot (a heart-rate band, a pupil's micro:bit
@@ -135,10 +151,17 @@ class SimRobot:
     """A robot running the robot firmware's logic: drive, stop, LEDs, sound, watchdog."""
 
     def __init__(self, world: RobotWorld, name: str, address: str, *, tick: float = 0.02,
-                 watchdog: float = WATCHDOG, latency: float = 0.0) -> None:
+                 watchdog: float = WATCHDOG, latency: float = 0.0,
+                 connection_interval: float = 0.0) -> None:
         self.world, self.name, self.address = world, name, address
+        self.short = short_name(name) or ""
         self.clock = world.clock
         self.tick, self.watchdog, self.latency = tick, watchdog, latency
+        # A real link moves data only at connection events, one every interval (7.5 ms to
+        # 4 s; BlueZ 30-50 ms by default): a write waits for the next one.
+        self.connection_interval = connection_interval
+        self.waits: list[float] = []  # per command: how long it waited for its event
+        self._events_from = 0.0
         self.pose = Pose()
         self.speed = self.turn = 0.0
         self.battery_mv = 3300
@@ -169,7 +192,7 @@ class SimRobot:
 
     async def power_on(self) -> None:
         from bumble import gatt
-        from bumble.core import UUID, AdvertisingData
+        from bumble.core import AdvertisingData
 
         dev = self._device = self.world._device(self.name, self.address)
         props = gatt.Characteristic.Properties
@@ -182,10 +205,10 @@ class SimRobot:
         dev.add_service(gatt.Service(nus.SERVICE, [self._tx, rx]))
         dev.on("connection", self._on_connection)
         await dev.power_on()
+        # What a MakeCode board puts on the air: flags and its name, no service UUID.
         adv = AdvertisingData([
-            (AdvertisingData.COMPLETE_LOCAL_NAME, self.name.encode()),
-            (AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
-             UUID(nus.SERVICE).to_bytes())])
+            (AdvertisingData.FLAGS, bytes([0x06])),
+            (AdvertisingData.COMPLETE_LOCAL_NAME, self.name.encode())])
         await dev.start_advertising(advertising_data=bytes(adv), auto_restart=True,
                                     advertising_interval_min=20, advertising_interval_max=20)
         self._ticker = asyncio.create_task(self._tick(), name=f"robot-{self.name}")
@@ -209,6 +232,7 @@ class SimRobot:
 
     def _on_connection(self, conn: Any) -> None:
         self._conn = conn
+        self._events_from = self.clock.monotonic()
         self.connections += 1
         conn.on("disconnection", self._on_disconnection)
 
@@ -218,6 +242,16 @@ class SimRobot:
         self._halt()  # onBluetoothDisconnected: stop the motors
 
     def _on_write(self, connection: Any, value: bytes) -> None:
+        if self.connection_interval > 0:
+            now = self.clock.monotonic()
+            i = self.connection_interval
+            wait = i - ((now - self._events_from) % i)
+            self.waits.append(wait)
+            asyncio.get_running_loop().call_later(wait, self._received, bytes(value))
+            return
+        self._received(value)
+
+    def _received(self, value: bytes) -> None:
         if len(value) > nus.MAX_WRITE:
             self.oversize_writes += 1
         self._buf.extend(value)

@@ -56,6 +56,7 @@ class Image:
     HEART = "HEART"
     HAPPY = "HAPPY"
     TRIANGLE = "TRIANGLE"
+    NO = "NO"
 
 
 class _Touch:
