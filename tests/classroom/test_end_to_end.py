@@ -115,7 +115,7 @@ async def test_a_whole_classroom_across_processes(kit_home: Path, tmp_path: Path
         await room.until(lambda: room.screen.get("state") == "online", "the screen came online")
         gateway = await start("gateway", "--room", ROOM, "--broker", broker,
                               "--sim", str(PUPILS), "--presses", str(PRESSES),
-                              "--leave-after", "2", stdin=True)
+                              "--leave-after", "6", stdin=True)
         await room.until(lambda: sum(1 for s, v in room.stations.items() if s.startswith("mb-")
                                      and v.get("state") == "joined") == PUPILS,
                          "every simulated micro:bit joined")
