@@ -27,6 +27,12 @@ COMMANDS: dict[str, Command] = {
     "gateway": Command("kit.cli.gateway", "bridge the radio gateway micro:bit to the hub"),
     "devices": Command("kit.cli.devices", "list micro:bits and robots, real and simulated"),
     "firmware": Command("kit.cli.firmware", "build and flash micro:bit firmware"),
+    "note": Command("kit.cli.note", "write or read a teacher's observation about a pupil"),
+    "flag": Command("kit.cli.flag", "early-warning flags: list, confirm, dismiss"),
+    "plan": Command("kit.cli.plan", "individual support plans: risks, measures, status"),
+    "stats": Command("kit.cli.stats", "school statistics across rooms, small counts hidden"),
+    "teacher": Command("kit.cli.teacher", "teacher accounts for the dashboard"),
+    "dashboard": Command("kit.cli.dashboard", "the facilitator's web dashboard"),
 }
 
 
