@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from importlib import resources
+from typing import Any
 
 import jinja2
 
@@ -68,16 +69,20 @@ def chart_context(r: Report) -> dict[str, object]:
     }
 
 
-def render(report: Report, *, generated: str, title: str = "kit: the facilitator's report"
-           ) -> str:
+def report_context(report: Report) -> dict[str, Any]:
+    """Everything the report's body (``report_body.html``) draws from."""
     notes_by_pupil: dict[str, list[Note]] = defaultdict(list)
     for n in report.notes:
         notes_by_pupil[n.pupil].append(n)
     flags_by_pupil: dict[str, list[StoredFlag]] = defaultdict(list)
     for f in report.flags:
         flags_by_pupil[f.pupil].append(f)
+    return {"r": report, "minutes": minutes, "notes_by_pupil": notes_by_pupil,
+            "flags_by_pupil": flags_by_pupil, "domains": DOMAINS, "kinds": MEASURE_KINDS,
+            **chart_context(report)}
+
+
+def render(report: Report, *, generated: str, title: str = "kit: the facilitator's report"
+           ) -> str:
     return environment().get_template("report.html").render(
-        r=report, title=title, generated=generated, css=css(), minutes=minutes,
-        notes_by_pupil=notes_by_pupil, flags_by_pupil=flags_by_pupil, domains=DOMAINS,
-        kinds=MEASURE_KINDS,
-        **chart_context(report))
+        title=title, generated=generated, css=css(), **report_context(report))

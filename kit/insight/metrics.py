@@ -73,6 +73,7 @@ class RunSummary:
     day: str
     started: str
     ended: str
+    events: int = 0
     pupils: list[PupilRun] = field(default_factory=list)
     #: (source, target, kind) -> count
     edges: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -93,7 +94,7 @@ def summarise_run(room: str, run: str, events: Sequence[RawEvent]) -> RunSummary
     """Roll one run's events (in time order) up into per-pupil figures and edges."""
     started = events[0].ts if events else ""
     ended = events[-1].ts if events else ""
-    summary = RunSummary(room, run, started[:10], started, ended)
+    summary = RunSummary(room, run, started[:10], started, ended, len(events))
     rows: dict[str, PupilRun] = {}
     first: dict[str, datetime] = {}
     last: dict[str, tuple[datetime, str]] = {}

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS insight_runs (
     day TEXT NOT NULL,
     started TEXT NOT NULL,
     ended TEXT NOT NULL,
+    events INTEGER NOT NULL,
     PRIMARY KEY (room, run)
 );
 CREATE TABLE IF NOT EXISTS insight_pupil_runs (
@@ -91,6 +92,7 @@ class RunInfo:
     day: str
     started: str
     ended: str
+    events: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +123,9 @@ def _write_steps(summary: RunSummary) -> list[tuple[str, Sequence[Sequence[Any]]
     ]
     if not summary.started:
         return steps
-    steps.append(("INSERT INTO insight_runs VALUES (?,?,?,?,?)",
-                  [(summary.room, summary.run, summary.day, summary.started, summary.ended)]))
+    steps.append(("INSERT INTO insight_runs VALUES (?,?,?,?,?,?)",
+                  [(summary.room, summary.run, summary.day, summary.started, summary.ended,
+                    summary.events)]))
     steps.append((f"INSERT INTO insight_pupil_runs ({', '.join(_ROW_COLS)}) "
                   f"VALUES ({', '.join('?' * len(_ROW_COLS))})",
                   [tuple(getattr(r, c) for c in _ROW_COLS) for r in summary.pupils]))
@@ -140,6 +143,15 @@ def roll_run(store: Store, room: str, run: str) -> RunSummary:
                                      for ts, pupil, team, kind, data in rows])
 
 
+def _unchanged(store: Store, room: str, run: str) -> bool:
+    rolled = store.query("SELECT events FROM insight_runs WHERE room = ? AND run = ?",
+                         (room, run))
+    if not rolled:
+        return False
+    n = store.query("SELECT count(*) FROM events WHERE room = ? AND run = ?", (room, run))
+    return int(n[0][0]) == int(rolled[0][0])
+
+
 def advance(store: Store, *, batch: int = 16) -> int:
     """Bring the roll-ups up to date with the events; returns how many runs were rolled."""
     ensure_tables(store)
@@ -153,6 +165,8 @@ def advance(store: Store, *, batch: int = 16) -> int:
         since = format_ts(parse_ts(mark) - MARGIN) if mark.endswith("Z") else mark
         todo = store.query("SELECT DISTINCT room, run FROM events WHERE received_at >= ? "
                            "AND run IS NOT NULL", (since,))
+        # Runs seen again only because of the margin are skipped when nothing was added.
+        todo = [(room, run) for room, run in todo if not _unchanged(store, room, run)]
     todo = sorted(todo)
     for i in range(0, len(todo), batch):
         steps: list[tuple[str, Sequence[Sequence[Any]]]] = []
@@ -193,7 +207,7 @@ def runs(store: Store, *, room: str | None = None, since: str | None = None,
     ensure_tables(store)
     clause, params = _where(room, since, until, run)
     return [RunInfo(*r) for r in store.query(
-        f"SELECT room, run, day, started, ended FROM insight_runs{clause} "
+        f"SELECT room, run, day, started, ended, events FROM insight_runs{clause} "
         "ORDER BY started, room, run", params)]
 
 
