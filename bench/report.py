@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kit.hub.store import open_store  # noqa: E402
-from kit.insight import report, rollup  # noqa: E402
-from kit.sim.classlist import class_list  # noqa: E402
-from kit.sim.history import LessonShape, history  # noqa: E402
+from kit.hub.store import open_store
+from kit.insight import report, rollup
+from kit.sim.classlist import class_list
+from kit.sim.history import LessonShape, history
 
 RUNS = 180  # 36 weeks × 5 lessons
 SHAPE = LessonShape(minutes=90, tick_s=20.0, steps=8)

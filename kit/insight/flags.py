@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from kit.errors import KitError
 from kit.insight import rollup
+from kit.insight.metrics import PupilRun
+from kit.insight.rollup import RunInfo
 from kit.insight.signals import Flag, Rules, evaluate
 from kit.insight.tables import ensure
 
@@ -102,12 +104,16 @@ def record(store: Store, flags: Sequence[Flag], now: str) -> list[StoredFlag]:
     return [_row(r) for r in new]
 
 
-def refresh(store: Store, now: str, rules: Rules | None = None,
-            room: str | None = None) -> list[StoredFlag]:
-    """Roll up, evaluate every room (or one) and record; returns the new flags."""
-    rollup.advance(store)
-    runs = rollup.runs(store, room=room)
-    rows = rollup.pupil_runs(store, room=room)
+def refresh(store: Store, now: str, rules: Rules | None = None, room: str | None = None, *,
+            loaded: tuple[list[RunInfo], list[PupilRun]] | None = None) -> list[StoredFlag]:
+    """Roll up, evaluate every room (or one) and record; returns the new flags. ``loaded``:
+    the room's runs and rows when the caller has just read them (after advancing)."""
+    if loaded is None:
+        rollup.advance(store)
+        runs = rollup.runs(store, room=room)
+        rows = rollup.pupil_runs(store, room=room)
+    else:
+        runs, rows = loaded
     new: list[StoredFlag] = []
     for r in sorted({i.room for i in runs}):
         new += record(store, evaluate([i for i in runs if i.room == r],

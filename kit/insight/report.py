@@ -209,14 +209,16 @@ def build(store: Store, scope: Scope | None = None, *, names: bool = True,
     from kit.plans import notes, plans
 
     scope = scope or Scope()
-    if refresh and now is not None:
-        flags.refresh(store, now, room=scope.room)
-    elif refresh:
+    if refresh:
         rollup.advance(store)
+    whole = scope.since is None and scope.until is None and scope.run is None
     runs = rollup.runs(store, room=scope.room, since=scope.since, until=scope.until,
                        run=scope.run)
     rows = rollup.pupil_runs(store, room=scope.room, since=scope.since, until=scope.until,
                              run=scope.run)
+    if refresh and now is not None:
+        # Signals look at each room's whole history, whatever range the report shows.
+        flags.refresh(store, now, room=scope.room, loaded=(runs, rows) if whole else None)
     edges = rollup.edges(store, room=scope.room, run=scope.run)
     if scope.pupil:
         # The team figures still count every member; only the pupil's lines are kept.

@@ -217,14 +217,10 @@ def pupil_runs(store: Store, *, room: str | None = None, since: str | None = Non
     ensure_tables(store)
     clause, params = _where(room, since, until, run, pupil)
     rows = store.query(f"SELECT {', '.join(_ROW_COLS)} FROM insight_pupil_runs{clause}", params)
-    out = []
-    for r in rows:
-        row = PupilRun(**dict(zip(_ROW_COLS, r, strict=True)))
-        row.active_s = float(row.active_s)
-        if row.first_action_s is not None:
-            row.first_action_s = float(row.first_action_s)
-        out.append(row)
-    return out
+    # The columns are PupilRun's fields, in order.
+    return [PupilRun(*r[:13], float(r[13]),  # type: ignore[call-arg]
+                     None if r[14] is None else float(r[14]), *r[15:])
+            for r in rows]
 
 
 def edges(store: Store, *, room: str | None = None, since: str | None = None,

@@ -25,6 +25,7 @@ numbers in each flag come from the rolled-up runs they name.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -99,10 +100,12 @@ def _pct(x: float) -> str:
 Check = Callable[[list[PupilRun], "Rules"], "tuple[str, dict[str, Any]] | None"]
 
 
-def check_drop(mine: list[PupilRun], rules: Rules) -> tuple[str, dict[str, Any]] | None:
-    """On the pupil's attended runs so far (oldest first)."""
+def check_drop(mine: list[PupilRun], rules: Rules, *, enough: bool = True
+               ) -> tuple[str, dict[str, Any]] | None:
+    """On the pupil's latest attended runs (oldest first; at least ``baseline_runs`` +
+    ``drop_runs`` of them when there are that many)."""
     need = rules.drop_runs
-    if len(mine) < rules.baseline_min + need - 1 + 1:
+    if not enough or len(mine) < rules.baseline_min + need:
         return None
     out = []
     for j in range(len(mine) - need, len(mine)):
@@ -172,22 +175,40 @@ def check_share(mine: list[PupilRun], rules: Rules,
                     "expected": [round(e, 3) for _, e in found]}
 
 
-def check_attendance(room_runs: Sequence[RunInfo], i: int, attended: set[str], first_week: int,
-                     rules: Rules) -> tuple[str, dict[str, Any]] | None:
-    now = week_of(room_runs[i].day)
+def check_attendance(room_runs: Sequence[RunInfo], weeks: Sequence[int], i: int,
+                     came_before: Sequence[int], first_week: int, rules: Rules,
+                     attended: set[str]) -> tuple[str, dict[str, Any]] | None:
+    """At the room's run ``i``: ``weeks[k]`` is run k's week, ``came_before[k]`` how many of
+    runs 0..k-1 the pupil attended."""
+    now = weeks[i]
     start = now - rules.attendance_weeks + 1
     if first_week > start:
         return None
-    window = [r for r in room_runs[:i + 1] if week_of(r.day) >= start]
-    came = [r.run for r in window if r.run in attended]
-    rate = len(came) / len(window)
+    lo = bisect.bisect_left(weeks, start, 0, i + 1)
+    held = i + 1 - lo
+    came = came_before[i + 1] - came_before[lo]
+    rate = came / held
     if rate >= rules.attendance_below:
         return None
+    window = room_runs[lo:i + 1]
     missed = [r.run for r in window if r.run not in attended]
-    detail = (f"came to {len(came)} of {len(window)} lessons in the {rules.attendance_weeks} "
+    detail = (f"came to {came} of {held} lessons in the {rules.attendance_weeks} "
               f"weeks to {room_runs[i].day} ({_pct(rate)}); missed {', '.join(missed)}")
-    return detail, {"attended": len(came), "held": len(window), "rate": round(rate, 3),
+    return detail, {"attended": came, "held": held, "rate": round(rate, 3),
                     "missed": missed, "from": window[0].day, "to": room_runs[i].day}
+
+
+def _tail(mine: Sequence[PupilRun], pos: int, n: int, *, teams_only: bool = False
+          ) -> list[PupilRun]:
+    """The last ``n`` of ``mine[:pos]`` (only runs in a team of two or more if asked)."""
+    out: list[PupilRun] = []
+    k = pos - 1
+    while k >= 0 and len(out) < n:
+        if not teams_only or mine[k].team_size >= 2:
+            out.append(mine[k])
+        k -= 1
+    out.reverse()
+    return out
 
 
 def evaluate(room_runs: Sequence[RunInfo], rows: Sequence[PupilRun],
@@ -197,6 +218,7 @@ def evaluate(room_runs: Sequence[RunInfo], rows: Sequence[PupilRun],
     rules = rules or Rules()
     order = sorted(room_runs, key=lambda r: (r.started, r.run))
     index = {r.run: i for i, r in enumerate(order)}
+    weeks = [week_of(r.day) for r in order]
     by_pupil: dict[str, list[PupilRun]] = {}
     teams: dict[tuple[str, str], list[PupilRun]] = {}
     for row in rows:
@@ -209,7 +231,10 @@ def evaluate(room_runs: Sequence[RunInfo], rows: Sequence[PupilRun],
         room = mine[0].room
         attended = {r.run for r in mine}
         first_i = index[mine[0].run]
-        first_week = week_of(order[first_i].day)
+        first_week = weeks[first_i]
+        came_before = [0]
+        for r in order:
+            came_before.append(came_before[-1] + (r.run in attended))
         open_: dict[str, Flag] = {}
         pos = 0
         for i in range(first_i, len(order)):
@@ -218,12 +243,16 @@ def evaluate(room_runs: Sequence[RunInfo], rows: Sequence[PupilRun],
             if here:
                 pos += 1
             found: dict[str, tuple[str, dict[str, Any]] | None] = {
-                "attendance": check_attendance(order, i, attended, first_week, rules)}
+                "attendance": check_attendance(order, weeks, i, came_before, first_week, rules,
+                                               attended)}
             if here:
-                so_far = mine[:pos]
-                found["drop"] = check_drop(so_far, rules)
-                found["isolation"] = check_isolation(so_far, rules)
-                found["share"] = check_share(so_far, rules, teams)
+                found["drop"] = check_drop(
+                    _tail(mine, pos, rules.baseline_runs + rules.drop_runs), rules,
+                    enough=pos >= rules.baseline_min + rules.drop_runs)
+                found["isolation"] = check_isolation(
+                    _tail(mine, pos, rules.isolation_window, teams_only=True), rules)
+                found["share"] = check_share(
+                    _tail(mine, pos, rules.share_runs, teams_only=True), rules, teams)
             for rule, hit in found.items():
                 if hit is None:
                     if rule in open_:
