@@ -210,7 +210,7 @@ async def live_page(request: Request) -> Response:
 
 async def _snapshot(d: Dashboard, room: str) -> dict[str, Any]:
     names = await d.call(lambda s: s.names())
-    return d.live.room(room).snapshot(names)
+    return {**d.live.room(room).snapshot(names), "following": d.live.following}
 
 
 async def live_state(request: Request) -> Response:

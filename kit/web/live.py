@@ -119,6 +119,8 @@ class LiveRooms:
         self.rooms: dict[str, LiveClass] = {}
         self._watchers: dict[str, set[asyncio.Queue[None]]] = {}
         self.on_step: Callable[[str], None] | None = None
+        #: whether the MQTT subscription is in place (the page says so)
+        self.following = False
 
     def room(self, room: str) -> LiveClass:
         if room not in self.rooms:
@@ -132,6 +134,11 @@ class LiveRooms:
 
     def unwatch(self, room: str, q: asyncio.Queue[None]) -> None:
         self._watchers.get(room, set()).discard(q)
+
+    def set_following(self, following: bool) -> None:
+        self.following = following
+        for room in self._watchers:
+            self.changed(room)
 
     def changed(self, room: str) -> None:
         for q in self._watchers.get(room, ()):
@@ -181,6 +188,7 @@ async def follow(address: BrokerAddress, rooms: LiveRooms, clock: Clock, *,
                              f"{topics.PREFIX}/{room}/lesson/state"):
                     await c.subscribe(filt, qos=1)
                 delay = 1.0
+                rooms.set_following(True)
                 if ready is not None:
                     ready.set()
                 async for message in c.messages:
@@ -188,6 +196,7 @@ async def follow(address: BrokerAddress, rooms: LiveRooms, clock: Clock, *,
                     rooms.handle(str(message.topic),
                                  payload if isinstance(payload, bytes) else str(payload).encode())
         except aiomqtt.MqttError as e:
+            rooms.set_following(False)
             log.warning("dashboard lost the broker at %s (%s); trying again in %.0f s",
                         address.url, e, delay)
             await clock.sleep(delay)

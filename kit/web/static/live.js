@@ -62,6 +62,8 @@
     if (!names.length) { stationsList.appendChild(el("li", "None connected yet.")); }
     names.forEach(function (n) { stationsList.appendChild(el("li", n + ": " + s.stations[n])); });
     root.setAttribute("data-version", String(s.version));
+    root.setAttribute("data-following", s.following ? "yes" : "no");
+    if (!s.following) { summary.textContent += " (not connected to the hub's broker yet)"; }
   }
 
   var source = new EventSource("/live/" + encodeURIComponent(room) + "/stream");
