@@ -127,10 +127,12 @@ async def test_note_flag_and_a_plan_through_its_states(page: object, running: Ru
     await page.get_by_label("Justification").fill("helps nobody and is not helped since week 5")
     await page.get_by_label("Evidence: a confirmed flag").select_option(index=1)
     await page.get_by_role("button", name="Add the risk").click()
-    await expect(page.get_by_role("table", name="Risks and their justification")).to_contain_text("social withdrawal")
+    risks = page.get_by_role("table", name="Risks and their justification")
+    await expect(risks).to_contain_text("social withdrawal")
     await page.get_by_label("Measure", exact=True).fill("a regular role as navigator with a buddy")
     await page.get_by_role("button", name="Add the measure").click()
-    await expect(page.get_by_role("table", name=re.compile("^Measures"))).to_contain_text("navigator")
+    measures = page.get_by_role("table", name=re.compile("^Measures"))
+    await expect(measures).to_contain_text("navigator")
 
     for target in ("approved", "in progress", "under review"):
         await page.get_by_label("Move the plan to").select_option(label=target)
