@@ -12,11 +12,12 @@ The rules (thresholds in :class:`Rules`):
 - ``attendance``: came to fewer than 80 % of the room's runs over the last 4 weeks (only once
   the pupil has been in the room for those 4 weeks);
 - ``drop``: contributions at least 40 % below the pupil's trailing median (their previous up
-  to 6 runs, at least 3) in each of their last 2 runs;
+  to 6 runs, at least 3; a median under 5 contributions is too small to tell) in each of their
+  last 2 runs;
 - ``isolation``: no help or compliment given or received in 2 of their last 3 team runs;
 - ``share``: share of the team's contributions below half the share their role expects (an
   equal share of the pupils present, unless roles weigh differently) in each of their last 2
-  team runs.
+  team runs (runs where the team made at least 10 contributions).
 
 A rule that keeps holding run after run is one flag (from the run where it first held to the
 latest); if it stops holding and later holds again, that is a new flag. Pure functions: the
@@ -54,10 +55,14 @@ class Rules:
     drop_runs: int = 2
     baseline_runs: int = 6
     baseline_min: int = 3
+    #: a usual below this many contributions is too small to call a drop
+    drop_min_baseline: float = 5.0
     isolation_window: int = 3
     isolation_quiet: int = 2
     share_below: float = 0.5
     share_runs: int = 2
+    #: a team with fewer contributions than this in a run says little about shares
+    share_min_team: int = 10
     #: expected weight of a role relative to an ordinary member (1.0); e.g. {"observer": 0.5}
     role_weights: Mapping[str, float] = field(default_factory=dict)
 
@@ -114,7 +119,7 @@ def check_drop(mine: list[PupilRun], rules: Rules, *, enough: bool = True
             return None
         base = statistics.median(r.contributions for r in prior)
         value = mine[j].contributions
-        if base <= 0:
+        if base < max(rules.drop_min_baseline, 1e-9):
             return None
         drop = 1 - value / base
         if drop < rules.drop_at_least:
@@ -162,7 +167,8 @@ def check_share(mine: list[PupilRun], rules: Rules,
     found = []
     for r in team_runs:
         exp = expected_share(r, rules, (teams or {}).get((r.run, r.team)))
-        if exp <= 0 or r.share >= rules.share_below * exp:
+        if (exp <= 0 or r.team_contributions < rules.share_min_team
+                or r.share >= rules.share_below * exp):
             return None
         found.append((r, exp))
     detail = "; ".join(
