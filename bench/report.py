@@ -6,7 +6,8 @@ arrive).
 
 A class-year is 30 pupils × 180 lesson runs × about 300 events per pupil and run (≈ 1.6 M
 events), played by the pretend class (kit/sim). Lessons are inserted run by run through the
-store API and the roll-ups are advanced after each one, as the hub or the dashboard would;
+store API, and after each one the roll-ups are advanced and the flags looked for, as the
+dashboard does at every lesson's end;
 each time the store passes 10^4, 10^5, 10^6 events, the whole class-year and (without
 --quick) 10^7 events (more rooms, each its own class-year), the full report for the first room
 over everything recorded so far is built and timed (roll-up catch-up, the four early-warning
@@ -27,17 +28,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kit.hub.store import open_store
-from kit.insight import report, rollup
+from kit.insight import report
 from kit.sim.classlist import class_list
 from kit.sim.history import LessonShape, history
 
 RUNS = 180  # 36 weeks × 5 lessons
 SHAPE = LessonShape(minutes=90, tick_s=20.0, steps=8)
+NOW = "2027-01-01T00:00:00.000Z"
 
 
 def timed_report(store: object, room: str) -> tuple[float, int, int]:
     t0 = time.perf_counter()
-    r = report.build(store, report.Scope(room=room), now="2027-01-01T00:00:00.000Z")  # type: ignore[arg-type]
+    r = report.build(store, report.Scope(room=room), now=NOW)  # type: ignore[arg-type]
     report.to_csv(r)
     return time.perf_counter() - t0, len(r.runs), len(r.flags)
 
@@ -68,7 +70,8 @@ def main() -> None:
                 t0 = time.perf_counter()
                 total += store.insert_events(events, events[-1].ts)
                 t1 = time.perf_counter()
-                rollup.advance(store)
+                # As the dashboard does at each lesson's end: roll up, look for flags.
+                flags.refresh(store, NOW, room=room)
                 fill += t1 - t0
                 roll += time.perf_counter() - t1
                 while points and total >= points[0]:
@@ -88,8 +91,8 @@ def main() -> None:
             if args.quick:
                 break
         per_event = (roll / total * 1e6) if total else 0.0
-        print(f"inserted {total:,} events in {fill:.0f} s; roll-ups kept as they arrived took "
-              f"{roll:.0f} s ({per_event:.1f} µs per event)")
+        print(f"inserted {total:,} events in {fill:.0f} s; roll-ups and flags kept as they "
+              f"arrived took {roll:.0f} s ({per_event:.1f} µs per event)")
     finally:
         store.close()
         tmp.cleanup()

@@ -18,6 +18,7 @@ from kit.errors import KitError
 from kit.insight import rollup
 from kit.insight.metrics import PupilRun
 from kit.insight.rollup import RunInfo
+from kit.insight.rollup import ensure_tables as ensure_rollup
 from kit.insight.signals import Flag, Rules, evaluate
 from kit.insight.tables import ensure
 
@@ -81,6 +82,7 @@ def flag_id(key: str) -> str:
 
 
 def ensure_tables(store: Store) -> None:
+    ensure_rollup(store)
     ensure(store, "insight_flags", DDL)
 
 
@@ -88,19 +90,22 @@ def record(store: Store, flags: Sequence[Flag], now: str) -> list[StoredFlag]:
     """Store flags not seen before; move ``last_run`` of those already stored. Returns the
     flags that are new."""
     ensure_tables(store)
-    known = {k: last for k, last in store.query("SELECT key, last_run FROM insight_flags")}
+    known = {k: (last, detail) for k, last, detail in store.query(
+        "SELECT key, last_run, detail FROM insight_flags")}
     new, moved = [], []
     for f in flags:
         if f.key not in known:
             new.append((flag_id(f.key), f.key, f.room, f.pupil, f.rule, f.first_run, f.last_run,
                         f.day, f.rule_text, f.detail, json.dumps(f.numbers), "open", None, None,
                         None, now))
-        elif known[f.key] != f.last_run:
-            moved.append((f.last_run, f.key))
+        elif known[f.key] != (f.last_run, f.detail):
+            # Moved on, or looked at again after late events: the decision stays.
+            moved.append((f.last_run, f.detail, json.dumps(f.numbers), f.key))
     store.execute_many([
         (f"INSERT INTO insight_flags ({', '.join(_COLS)}) VALUES ({', '.join('?' * len(_COLS))})",
          new),
-        ("UPDATE insight_flags SET last_run = ? WHERE key = ?", moved)])
+        ("UPDATE insight_flags SET last_run = ?, detail = ?, numbers = ? WHERE key = ?",
+         moved)])
     return [_row(r) for r in new]
 
 
@@ -108,6 +113,7 @@ def refresh(store: Store, now: str, rules: Rules | None = None, room: str | None
             loaded: tuple[list[RunInfo], list[PupilRun]] | None = None) -> list[StoredFlag]:
     """Roll up, evaluate every room (or one) and record; returns the new flags. ``loaded``:
     the room's runs and rows when the caller has just read them (after advancing)."""
+    ensure_tables(store)
     if loaded is None:
         rollup.advance(store)
         runs = rollup.runs(store, room=room)
@@ -116,9 +122,49 @@ def refresh(store: Store, now: str, rules: Rules | None = None, room: str | None
         runs, rows = loaded
     new: list[StoredFlag] = []
     for r in sorted({i.room for i in runs}):
-        new += record(store, evaluate([i for i in runs if i.room == r],
-                                      [x for x in rows if x.room == r], rules), now)
+        room_runs = complete([i for i in runs if i.room == r])
+        start, before, state = _resume(store, r, room_runs, rules or Rules())
+        found = evaluate(room_runs, [x for x in rows if x.room == r], rules, start=start,
+                         before=before)
+        new += record(store, found, now)
+        store.execute_many([("DELETE FROM insight_state WHERE key = ?", [(state[0],)]),
+                            ("INSERT INTO insight_state VALUES (?, ?)", [state])])
     return new
+
+
+def complete(room_runs: list[RunInfo]) -> list[RunInfo]:
+    """The runs a rule may look at: those the teacher ended, and any followed by a later run
+    (a lesson still going on would look like a drop for everyone)."""
+    order = sorted(room_runs, key=lambda i: (i.started, i.run))
+    return order if not order or order[-1].closed else order[:-1]
+
+
+def _resume(store: Store, room: str, room_runs: list[RunInfo], rules: Rules
+            ) -> tuple[int, list[Flag], tuple[str, str]]:
+    """Where the last evaluation of ``room`` stopped: the index of the first run to look at,
+    the flags found so far, and the state to store after this evaluation. Starts again from
+    the first run when the rules changed or an earlier run received events since."""
+    key = f"signals.{room}.{hashlib.sha256(repr(rules).encode()).hexdigest()[:12]}"
+    order = sorted(room_runs, key=lambda i: (i.started, i.run))
+    mark = store.query("SELECT max(received_at) FROM events")[0][0] or ""
+    state = (key, json.dumps({"run": order[-1].run if order else None, "mark": mark}))
+    rows = store.query("SELECT value FROM insight_state WHERE key = ?", (key,))
+    if not rows or not order:
+        return 0, [], state
+    last = json.loads(rows[0][0])
+    index = {i.run: n for n, i in enumerate(order)}
+    if last.get("run") not in index:
+        return 0, [], state
+    # Look again from the run after the last one looked at, or from the earliest run that
+    # received events since (a lesson still going on, or late deliveries).
+    start = index[last["run"]] + 1
+    for rm, run in store.query("SELECT room, run FROM events WHERE received_at > ?",
+                               (last.get("mark") or "",)):
+        if rm == room and run in index:
+            start = min(start, index[run])
+    before = [Flag(f.room, f.pupil, f.rule, f.first_run, f.last_run, f.day, f.rule_text,
+                   f.detail, f.numbers) for f in flags(store, room=room)]
+    return start, before, state
 
 
 def _row(r: Sequence[Any]) -> StoredFlag:

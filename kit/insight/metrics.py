@@ -74,6 +74,8 @@ class RunSummary:
     started: str
     ended: str
     events: int = 0
+    #: the teacher ended the lesson (a ``lesson`` event with action ``end``)
+    closed: bool = False
     pupils: list[PupilRun] = field(default_factory=list)
     #: (source, target, kind) -> count
     edges: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -101,6 +103,8 @@ def summarise_run(room: str, run: str, events: Sequence[RawEvent]) -> RunSummary
     for ev in events:
         target = ev.data.get("target") if ev.kind in INTERACTION_KINDS else None
         if ev.pupil is None:
+            if ev.kind == "lesson" and ev.data.get("action") == "end":
+                summary.closed = True
             continue
         row = rows.get(ev.pupil)
         if row is None:

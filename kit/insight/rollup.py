@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS insight_runs (
     started TEXT NOT NULL,
     ended TEXT NOT NULL,
     events INTEGER NOT NULL,
+    closed INTEGER NOT NULL,
     PRIMARY KEY (room, run)
 );
 CREATE TABLE IF NOT EXISTS insight_pupil_runs (
@@ -93,6 +94,7 @@ class RunInfo:
     started: str
     ended: str
     events: int = 0
+    closed: bool = False  # the teacher ended the lesson
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +125,9 @@ def _write_steps(summary: RunSummary) -> list[tuple[str, Sequence[Sequence[Any]]
     ]
     if not summary.started:
         return steps
-    steps.append(("INSERT INTO insight_runs VALUES (?,?,?,?,?,?)",
+    steps.append(("INSERT INTO insight_runs VALUES (?,?,?,?,?,?,?)",
                   [(summary.room, summary.run, summary.day, summary.started, summary.ended,
-                    summary.events)]))
+                    summary.events, int(summary.closed))]))
     steps.append((f"INSERT INTO insight_pupil_runs ({', '.join(_ROW_COLS)}) "
                   f"VALUES ({', '.join('?' * len(_ROW_COLS))})",
                   [tuple(getattr(r, c) for c in _ROW_COLS) for r in summary.pupils]))
@@ -208,8 +210,8 @@ def runs(store: Store, *, room: str | None = None, since: str | None = None,
     """Rolled-up lesson runs in time order; ``since``/``until`` are days (YYYY-MM-DD)."""
     ensure_tables(store)
     clause, params = _where(room, since, until, run)
-    return [RunInfo(*r) for r in store.query(
-        f"SELECT room, run, day, started, ended, events FROM insight_runs{clause} "
+    return [RunInfo(r[0], r[1], r[2], r[3], r[4], int(r[5]), bool(r[6])) for r in store.query(
+        f"SELECT room, run, day, started, ended, events, closed FROM insight_runs{clause} "
         "ORDER BY started, room, run", params)]
 
 

@@ -218,9 +218,15 @@ def _tail(mine: Sequence[PupilRun], pos: int, n: int, *, teams_only: bool = Fals
 
 
 def evaluate(room_runs: Sequence[RunInfo], rows: Sequence[PupilRun],
-             rules: Rules | None = None) -> list[Flag]:
+             rules: Rules | None = None, *, start: int = 0,
+             before: Sequence[Flag] = ()) -> list[Flag]:
     """Every flag raised over ``room_runs`` (one room's runs, any order) by the pupils'
-    rolled-up ``rows`` for those runs."""
+    rolled-up ``rows`` for those runs.
+
+    Kept as lessons arrive: with ``start`` > 0 the rules are looked at only from the
+    ``start``-th run on (in time order), and ``before`` are the flags found up to there; one
+    still holding at its rule's latest look goes on. Flags found or moved on are returned. The
+    result is the same as evaluating everything again (``tests/insight/test_signals.py``)."""
     rules = rules or Rules()
     order = sorted(room_runs, key=lambda r: (r.started, r.run))
     index = {r.run: i for i, r in enumerate(order)}
@@ -242,8 +248,19 @@ def evaluate(room_runs: Sequence[RunInfo], rows: Sequence[PupilRun],
         for r in order:
             came_before.append(came_before[-1] + (r.run in attended))
         open_: dict[str, Flag] = {}
-        pos = 0
-        for i in range(first_i, len(order)):
+        begin = max(first_i, start)
+        if begin > first_i:
+            last_here = max((index[r.run] for r in mine if index[r.run] < begin), default=-1)
+            for f in before:
+                if f.pupil != pupil or f.last_run not in index or f.first_run not in index:
+                    continue
+                # The rule's latest look before ``begin``: every run for attendance, the
+                # pupil's runs for the others. A flag spanning it is still open there.
+                latest = begin - 1 if f.rule == "attendance" else last_here
+                if latest >= 0 and index[f.first_run] <= latest <= index[f.last_run]:
+                    open_[f.rule] = replace(f, last_run=order[latest].run)
+        pos = came_before[begin]
+        for i in range(begin, len(order)):
             run = order[i]
             here = run.run in attended
             if here:

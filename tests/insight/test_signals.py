@@ -109,3 +109,41 @@ def test_a_facilitator_confirms_or_dismisses_a_flag(term: Store) -> None:
     flags.refresh(term, NOW)
     assert {f.id: f.status for f in flags.flags(term)}[first.id] == "confirmed"
     assert flags.get(term, second.id).reason == "was ill"
+
+
+def test_flags_kept_lesson_by_lesson_equal_flags_found_at_the_end(
+        tmp_path: object, pupils: list[SimPupil]) -> None:
+    """The dashboard looks for flags during and after every lesson; what it keeps is what one
+    look at the whole term finds."""
+    from kit.hub.store import open_store
+    from kit.sim.history import history
+
+    live, once = open_store("sqlite:///:memory:"), open_store("sqlite:///:memory:")
+    try:
+        held_back: list[object] = []
+        for week, (_, events) in enumerate(history(pupils, weeks=8), start=1):
+            if week == 5:
+                # Some of week 5's presses reach the hub only after week 6.
+                held_back = [e for e in events if e.kind == "contribution"][::7]
+                events = [e for e in events if e not in held_back]
+            half = len(events) // 2
+            for store in (live, once):
+                store.insert_events(events[:half], events[half].ts)
+            flags.refresh(live, NOW)  # mid-lesson
+            for store in (live, once):
+                store.insert_events(events[half:], events[-1].ts)
+            flags.refresh(live, NOW)
+            if week == 6:
+                for store in (live, once):
+                    store.insert_events(held_back, "2026-02-20T00:00:00.000Z")  # type: ignore[arg-type]
+                flags.refresh(live, NOW)
+        flags.refresh(once, NOW)
+
+        def seen(store: Store) -> list[tuple[str, ...]]:
+            return [(f.key, f.last_run, f.detail) for f in flags.flags(store)]
+
+        assert seen(live) == seen(once)
+        assert len(seen(once)) == 4
+    finally:
+        live.close()
+        once.close()
