@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kit.hub.store import open_store
-from kit.insight import report
+from kit.insight import flags, report
 from kit.sim.classlist import class_list
 from kit.sim.history import LessonShape, history
 
@@ -75,16 +75,16 @@ def main() -> None:
                 fill += t1 - t0
                 roll += time.perf_counter() - t1
                 while points and total >= points[0]:
-                    s, runs, flags = timed_report(store, "room-1")
+                    s, runs, n_flags = timed_report(store, "room-1")
                     label = f"1e{len(str(points[0])) - 1}"
                     results[label] = round(s, 4)
                     print(f"{total:>10,} events ({label}): report over {runs} runs of room-1 "
-                          f"in {s * 1000:.0f} ms, {flags} flags", flush=True)
+                          f"in {s * 1000:.0f} ms, {n_flags} flags", flush=True)
                     points.pop(0)
                 if room_n == 1 and i == RUNS - 1:
-                    class_year_s, runs, flags = timed_report(store, "room-1")
+                    class_year_s, runs, n_flags = timed_report(store, "room-1")
                     print(f"{total:>10,} events (class-year: 30 pupils × {runs} runs): report "
-                          f"in {class_year_s * 1000:.0f} ms, {flags} flags (target < 1 s)",
+                          f"in {class_year_s * 1000:.0f} ms, {n_flags} flags (target < 1 s)",
                           flush=True)
                 if not points and room_n > 1:
                     break
