@@ -30,7 +30,8 @@ def tables_mentioning(store: Store, pupil: str) -> dict[str, int]:
     notes.notes(store)
     plans.plans(store)
     found = {}
-    for table in ("insight_pupil_runs", "insight_edges", "insight_flags", "notes", "plans"):
+    for table in ("insight_pupil_runs", "insight_edges", "insight_flags", "teacher_notes",
+                  "plans"):
         rows = store.query(f"SELECT * FROM {table}")
         found[table] = sum(any(pupil in str(v) for v in row) for row in rows)
     # A plan's parts name the plan, not the pupil: any part left without its plan counts.

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from kit.hub.store import Store
 
 DDL = """
-CREATE TABLE IF NOT EXISTS notes (
+CREATE TABLE IF NOT EXISTS teacher_notes (
     id TEXT PRIMARY KEY,
     pupil TEXT NOT NULL,
     room TEXT,
@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS notes (
     author TEXT NOT NULL,
     text TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS notes_pupil ON notes (pupil, at)
+CREATE INDEX IF NOT EXISTS teacher_notes_pupil ON teacher_notes (pupil, at)
 """
 
 MAX_NOTE = 2000
@@ -53,7 +53,7 @@ def add(store: Store, pupil: str, text: str, *, author: str, at: str,
     if not author.strip():
         raise NoteError("say who writes the note (--by NAME)")
     note = Note("n-" + uuid.uuid4().hex[:12], pupil, room, at, author.strip(), text)
-    store.execute("INSERT INTO notes VALUES (?,?,?,?,?,?)",
+    store.execute("INSERT INTO teacher_notes VALUES (?,?,?,?,?,?)",
                   (note.id, note.pupil, note.room, note.at, note.author, note.text))
     return note
 
@@ -67,9 +67,11 @@ def notes(store: Store, *, pupil: str | None = None, room: str | None = None) ->
             params.append(val)
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     return [Note(*r) for r in store.query(
-        f"SELECT id, pupil, room, at, author, text FROM notes{clause} ORDER BY at, id", params)]
+        f"SELECT id, pupil, room, at, author, text FROM teacher_notes{clause} ORDER BY at, id",
+        params)]
 
 
 def forget(store: Store, pupil: str) -> dict[str, int]:
     ensure(store, "notes", DDL)
-    return {"notes": store.execute("DELETE FROM notes WHERE pupil = ?", (pupil,))}
+    return {"teacher_notes": store.execute("DELETE FROM teacher_notes WHERE pupil = ?",
+                                           (pupil,))}
