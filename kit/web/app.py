@@ -507,10 +507,13 @@ async def _flag_refresher(d: Dashboard) -> None:
         await wait()
 
 
-def templates() -> jinja2.Environment:
+def templates(extra: Sequence[str] = ()) -> jinja2.Environment:
+    """kit's templates, then those of the ``extra`` packages (each a ``templates`` folder);
+    an extra page can ``{% extends "base.html" %}``."""
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.PackageLoader("kit.web", "templates"),
-                                    jinja2.PackageLoader("kit.insight", "templates")]),
+                                    jinja2.PackageLoader("kit.insight", "templates"),
+                                    *(jinja2.PackageLoader(p, "templates") for p in extra)]),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined)
     return env
@@ -529,9 +532,12 @@ SECURITY_HEADERS = {
 
 def create_app(settings: DashboardSettings | None = None, *,
                routes: Sequence[BaseRoute] = (), clock: Clock | None = None,
-               store: AsyncStore | None = None) -> Starlette:
+               store: AsyncStore | None = None,
+               template_packages: Sequence[str] = ()) -> Starlette:
     """The dashboard. ``routes`` are added after kit's own (e.g. a pupil's own page); they
-    reach the store and the session through :func:`dashboard` and :func:`require_teacher`."""
+    reach the store and the session through :func:`dashboard` and :func:`require_teacher`,
+    and draw pages with :func:`render` from kit's templates or those of
+    ``template_packages``."""
     from importlib import resources
 
     from kit import config
@@ -547,7 +553,7 @@ def create_app(settings: DashboardSettings | None = None, *,
             if s is None:
                 s = await stack.enter_async_context(
                     AsyncStore(settings.store or config.default_store_url()))
-            d = Dashboard(settings, s, clock, templates())
+            d = Dashboard(settings, s, clock, templates(template_packages))
             d.live.on_step = lambda room: d.refresh_now.set()
             app.state.kit = d
             async with asyncio.TaskGroup() as tg:
@@ -603,13 +609,15 @@ def create_app(settings: DashboardSettings | None = None, *,
 async def serve(settings: DashboardSettings, *, clock: Clock | None = None,
                 routes: Sequence[BaseRoute] = (), stop: asyncio.Event | None = None,
                 on_ready: Callable[[int], None] | None = None,
-                store: AsyncStore | None = None) -> None:
+                store: AsyncStore | None = None, template_packages: Sequence[str] = ()
+                ) -> None:
     """Run the dashboard in this event loop until ``stop`` is set (or cancelled). The socket
     is bound before ``on_ready(port)`` is called, so a client may connect at once (port 0
     picks a free port)."""
     import uvicorn
 
-    app = create_app(settings, routes=routes, clock=clock, store=store)
+    app = create_app(settings, routes=routes, clock=clock, store=store,
+                     template_packages=template_packages)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))

@@ -80,3 +80,40 @@ async def test_a_teacher_sees_the_class_and_forms_need_the_token(running: Runnin
         r = await c.post("/logout", data={"csrf": csrf(page.text)})
         assert r.status_code == 303
         assert (await c.get("/live/room-1/state")).status_code == 401
+
+
+async def test_another_module_adds_pages(term_template: object, tmp_path: object,
+                                         embedded: object, creds: dict[str, str]) -> None:
+    """A page added through ``routes`` shares the login and the store."""
+    import asyncio
+    import shutil
+    from pathlib import Path
+
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse, Response
+    from starlette.routing import Route
+
+    from kit.web.app import DashboardSettings, dashboard, require_teacher, serve
+
+    async def badges(request: Request) -> Response:
+        session = require_teacher(request)
+        names = await dashboard(request).call(lambda s: s.names())
+        return PlainTextResponse(f"{session.teacher.display}: {len(names)} pupils")
+
+    db = Path(str(tmp_path)) / "extra.db"
+    shutil.copy(Path(str(term_template)), db)
+    stop = asyncio.Event()
+    port: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(serve(DashboardSettings(port=0, store=f"sqlite:///{db}"),
+                                     routes=[Route("/badges", badges)], stop=stop,
+                                     on_ready=port.set_result))
+    try:
+        url = f"http://127.0.0.1:{await asyncio.wait_for(port, 30)}"
+        async with httpx.AsyncClient(base_url=url, timeout=30) as c:
+            assert (await c.get("/badges")).status_code == 401
+            await login(c, "ozola", PASSWORD)
+            r = await c.get("/badges")
+            assert r.status_code == 200 and r.text == "Ms Ozola: 24 pupils"
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
