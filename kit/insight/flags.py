@@ -124,9 +124,17 @@ def refresh(store: Store, now: str, rules: Rules | None = None, room: str | None
     for r in sorted({i.room for i in runs}):
         room_runs = complete([i for i in runs if i.room == r])
         start, before, state = _resume(store, r, room_runs, rules or Rules())
+        status = {f.key: f.status for f in flags(store, room=r)} if start else {}
         found = evaluate(room_runs, [x for x in rows if x.room == r], rules, start=start,
                          before=before)
         new += record(store, found, now)
+        # A flag first raised at a run looked at again that no longer holds (its lesson got
+        # late events) is withdrawn, unless a teacher has already decided on it.
+        index = {i.run: n for n, i in enumerate(room_runs)}
+        keys = {f.key for f in found}
+        gone = [(f.key,) for f in before if index.get(f.first_run, -1) >= start
+                and f.key not in keys and status.get(f.key) == "open"] if start else []
+        store.execute_many([("DELETE FROM insight_flags WHERE key = ?", gone)])
         store.execute_many([("DELETE FROM insight_state WHERE key = ?", [(state[0],)]),
                             ("INSERT INTO insight_state VALUES (?, ?)", [state])])
     return new

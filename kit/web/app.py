@@ -41,7 +41,7 @@ from kit.clock import Clock, SystemClock
 from kit.config import BrokerAddress
 from kit.errors import KitError
 from kit.hub.store import AsyncStore, Store
-from kit.protocol.envelope import format_ts
+from kit.protocol.envelope import Event, format_ts
 from kit.web import auth
 from kit.web.live import LiveRooms, follow
 
@@ -76,6 +76,13 @@ class Dashboard:
     live: LiveRooms = field(default_factory=LiveRooms)
     live_ready: asyncio.Event = field(default_factory=asyncio.Event)
     refresh_now: asyncio.Event = field(default_factory=asyncio.Event)
+    #: ids of step and lesson events seen live, to find in the store before looking for flags
+    awaited: set[str] = field(default_factory=set)
+
+    def nudge(self, ev: Event) -> None:
+        """A step or lesson event went by: look for flags once the recorder has stored it."""
+        self.awaited.add(ev.id)
+        self.refresh_now.set()
 
     def now(self) -> str:
         return format_ts(self.clock.now())
@@ -462,6 +469,16 @@ async def style(request: Request) -> Response:
 
 # Composition -------------------------------------------------------------------------------
 
+#: how long (seconds) to wait for the recorder to store an event the dashboard saw
+STORED_WAIT_S = 20
+
+
+def _not_stored(s: Store, ids: list[str]) -> set[str]:
+    marks = ", ".join("?" * len(ids))
+    found = {r[0] for r in s.query(f"SELECT id FROM events WHERE id IN ({marks})", ids)}
+    return set(ids) - found
+
+
 def _load_flags(s: Store, now: str) -> tuple[list[Any], dict[str, str]]:
     from kit.insight import flags
 
@@ -482,6 +499,18 @@ async def _flag_refresher(d: Dashboard) -> None:
             sleeper.cancel()
             nudged.cancel()
         d.refresh_now.clear()
+        # The dashboard sees an event on MQTT as the recorder does; wait (a little) until the
+        # recorder has committed it, or a lesson's end would be looked at before it is stored.
+        for _ in range(STORED_WAIT_S):
+            ids = list(d.awaited)
+            if not ids:
+                break
+            missing = await d.call(partial(_not_stored, ids=ids))
+            d.awaited.difference_update(set(ids) - missing)
+            if not missing:
+                break
+            await d.clock.sleep(1.0)
+        d.awaited.clear()
 
     while True:
         try:
@@ -554,7 +583,7 @@ def create_app(settings: DashboardSettings | None = None, *,
                 s = await stack.enter_async_context(
                     AsyncStore(settings.store or config.default_store_url()))
             d = Dashboard(settings, s, clock, templates(template_packages))
-            d.live.on_step = lambda room: d.refresh_now.set()
+            d.live.on_step = d.nudge
             app.state.kit = d
             async with asyncio.TaskGroup() as tg:
                 tasks = [tg.create_task(_flag_refresher(d), name="dashboard-flags")]

@@ -118,7 +118,8 @@ class LiveRooms:
     def __init__(self) -> None:
         self.rooms: dict[str, LiveClass] = {}
         self._watchers: dict[str, set[asyncio.Queue[None]]] = {}
-        self.on_step: Callable[[str], None] | None = None
+        #: called with each step or lesson event (the dashboard looks for new flags then)
+        self.on_step: Callable[[Event], None] | None = None
         #: whether the MQTT subscription is in place (the page says so)
         self.following = False
 
@@ -158,7 +159,7 @@ class LiveRooms:
                 return  # the recorder keeps rejected messages; the live view skips them
             live.apply_event(ev)
             if ev.kind in ("step", "lesson") and self.on_step:
-                self.on_step(parsed.room)
+                self.on_step(ev)
         elif parsed.kind in ("station-state", "lesson-state"):
             try:
                 state = json.loads(payload) if payload else {}

@@ -147,3 +147,30 @@ def test_flags_kept_lesson_by_lesson_equal_flags_found_at_the_end(
     finally:
         live.close()
         once.close()
+
+
+def test_a_flag_raised_on_events_not_yet_arrived_is_withdrawn(pupils: list[SimPupil]) -> None:
+    """The teacher's 'lesson ended' reaches the hub before the pupils' events (an outbox
+    catching up): everyone looks absent; when their events arrive the flags go away."""
+    from kit.hub.store import open_store
+    from kit.sim.history import history
+
+    store = open_store("sqlite:///:memory:")
+    try:
+        for week, (_, events) in enumerate(history(pupils, weeks=6), start=1):
+            if week < 6:
+                store.insert_events(events, events[-1].ts)
+                continue
+            teacher = [e for e in events if e.station == "teacher"]
+            store.insert_events(teacher, teacher[-1].ts)
+            early = flags.refresh(store, NOW)
+            assert len({f.pupil for f in early if f.rule == "attendance"}) == len(pupils)
+            rest = [e for e in events if e.station != "teacher"]
+            store.insert_events(rest, "2026-12-31T00:00:00.000Z")
+            flags.refresh(store, NOW)
+        who = drifting(pupils).pseudonym
+        left = flags.flags(store)
+        assert {f.pupil for f in left} == {who}
+        assert sorted(f.rule for f in left) == ["drop", "isolation", "share"]
+    finally:
+        store.close()

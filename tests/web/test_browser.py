@@ -151,3 +151,72 @@ async def test_note_flag_and_a_plan_through_its_states(page: object, running: Ru
     await page.get_by_role("button", name="Change the status").click()
     await expect(status).to_have_text("closed")
     await expect(page.locator("ol")).to_contain_text("suspended (the family is away")
+
+
+async def test_flags_appear_on_the_live_page_when_a_lesson_ends(
+        tmp_path: Path, creds: dict[str, str]) -> None:
+    """The hub (broker, recorder and dashboard) over five recorded weeks, nothing flagged;
+    week 6 is played and the teacher ends the lesson: the drifting pupil's flags appear on the
+    open page without reloading."""
+    import asyncio
+
+    from playwright.async_api import async_playwright, expect
+
+    from kit.config import BrokerAddress
+    from kit.hub.service import HubSettings, free_port, run_hub
+    from kit.hub.sim import VirtualTime
+    from kit.hub.store import open_store
+    from kit.protocol.envelope import Event, parse_ts
+    from kit.sim.classlist import class_list
+    from kit.sim.history import lesson_run, record_history
+    from kit.web import auth
+
+    need(CHROMIUM.exists(), "Chromium (apt-get install chromium)")
+    pupils = class_list()
+    url = f"sqlite:///{tmp_path / 'kit.db'}"
+    store = open_store(url)
+    record_history(store, pupils, weeks=5)
+    auth.add_teacher(store, "ozola", PASSWORD, display="Ms Ozola", now="2026-03-01T08:00:00.000Z")
+    store.close()
+    web = free_port()
+    ready: asyncio.Future[BrokerAddress] = asyncio.get_running_loop().create_future()
+    stop = asyncio.Event()
+    hub = asyncio.create_task(run_hub(
+        HubSettings(broker="embedded", port=free_port(), store=url, retention_days=None,
+                    dashboard_port=web), on_ready=ready.set_result, stop=stop))
+    try:
+        broker = await asyncio.wait_for(ready, 60)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM),
+                                               args=["--no-sandbox"])
+            try:
+                page = await browser.new_page(base_url=f"http://127.0.0.1:{web}")
+                page.set_default_timeout(TIMEOUT_MS)
+                await log_in(page, "ozola", PASSWORD)
+                await expect(page.locator("#live")).to_have_attribute("data-following", "yes")
+                flags = page.locator("#flags")
+                await expect(flags).to_have_text("None so far.")
+                # Week 6 is played: each team's station publishes its events, the recorder
+                # stores them; the teacher's console ends the lesson.
+                week6 = lesson_run(pupils, 6)
+                stations: dict[str, list[Event]] = {}
+                for e in week6:
+                    stations.setdefault(e.station, []).append(e)
+                clock = VirtualTime(parse_ts(week6[0].ts))
+                for name in sorted(stations, key=lambda n: n == "teacher"):
+                    role = "teacher" if name == "teacher" else "station"
+                    async with Station(broker.as_role(role, creds), room="room-1",
+                                       station=name, run="w06-1", clock=clock) as st:
+                        for e in stations[name]:
+                            clock.current = parse_ts(e.ts)
+                            await st.record(e.kind, pupil=e.pupil, team=e.team, data=e.data)
+                        await st.flushed()
+                who = next(p for p in pupils if p.habit.name == "drifting")
+                await expect(flags).to_contain_text(f"{who.name} ({who.pseudonym})")
+                await expect(flags).to_contain_text("no help or compliment given or received")
+                await expect(flags).to_contain_text("below their own usual")
+            finally:
+                await browser.close()
+    finally:
+        stop.set()
+        await asyncio.wait_for(hub, 60)
