@@ -73,6 +73,7 @@ class Dashboard:
     clock: Clock
     templates: jinja2.Environment
     sessions: auth.Sessions = field(default_factory=auth.Sessions)
+    throttle: auth.Throttle = field(default_factory=auth.Throttle)
     live: LiveRooms = field(default_factory=LiveRooms)
     live_ready: asyncio.Event = field(default_factory=asyncio.Event)
     refresh_now: asyncio.Event = field(default_factory=asyncio.Event)
@@ -162,13 +163,21 @@ async def login(request: Request) -> Response:
     if not auth.same(_text(form, "login_csrf"), request.cookies.get(LOGIN_COOKIE)):
         raise HTTPException(403, "the login form is out of date: reload the page")
     name, password = _text(form, "name"), str(form.get("password") or "")
-    teacher = await d.call(lambda s: auth.check_password(s, name, password))
+    key = (request.client.host if request.client else "-", name.lower())
+    if not d.throttle.allowed(key, d.clock.monotonic()):
+        teacher = None
+        error = "Too many wrong passwords: wait five minutes, then try again."
+    else:
+        teacher = await d.call(lambda s: auth.check_password(s, name, password))
+        error = "That name and password do not match a teacher account."
     if teacher is None:
+        d.throttle.failed(key, d.clock.monotonic())
         token = secrets.token_urlsafe(16)
         page = render(request, "login.html", status=401, next=nxt, login_csrf=token,
-                      error="That name and password do not match a teacher account.")
+                      error=error)
         page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/login")
         return page
+    d.throttle.succeeded(key)
     token, _ = d.sessions.open(teacher, d.clock.monotonic())
     response = RedirectResponse(nxt, status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",

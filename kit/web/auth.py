@@ -133,3 +133,27 @@ class Sessions:
 
 def same(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+@dataclass
+class Throttle:
+    """Refuses logins for a while after ``limit`` wrong passwords for one name from one address
+    within ``window_s`` (guessing a teacher's password by brute force)."""
+
+    limit: int = 5
+    window_s: float = 300.0
+    _failures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+
+    def allowed(self, key: tuple[str, str], now: float) -> bool:
+        recent = [t for t in self._failures.get(key, ()) if now - t < self.window_s]
+        if recent:
+            self._failures[key] = recent
+        else:
+            self._failures.pop(key, None)
+        return len(recent) < self.limit
+
+    def failed(self, key: tuple[str, str], now: float) -> None:
+        self._failures.setdefault(key, []).append(now)
+
+    def succeeded(self, key: tuple[str, str]) -> None:
+        self._failures.pop(key, None)

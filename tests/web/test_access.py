@@ -117,3 +117,25 @@ async def test_another_module_adds_pages(term_template: object, tmp_path: object
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
+
+
+async def test_guessing_a_password_is_slowed_down(running: Running) -> None:
+    async with httpx.AsyncClient(base_url=running.url, timeout=30) as c:
+        for _ in range(5):
+            r = await login(c, "ozola", "a guess")
+            assert "do not match" in r.text
+        r = await login(c, "ozola", PASSWORD)  # even the right one, for a while
+        assert r.status_code == 401 and "Too many wrong passwords" in r.text
+        assert "kit_session" not in c.cookies
+
+
+def test_the_login_throttle_forgets_after_its_window() -> None:
+    from kit.web.auth import Throttle
+
+    t = Throttle(limit=2, window_s=300)
+    key = ("10.0.0.7", "ozola")
+    t.failed(key, 0.0)
+    t.failed(key, 10.0)
+    assert not t.allowed(key, 20.0)
+    assert t.allowed(("10.0.0.8", "ozola"), 20.0)  # another tablet is not locked out
+    assert t.allowed(key, 311.0)
