@@ -16,8 +16,8 @@ if [ ! -x .venv-ralph/bin/ralph ]; then
     python3 -m venv .venv-ralph
     .venv-ralph/bin/python -m pip install -q 'ralph-malph[cli,lrs]==5.1.0' requests >&2
 fi
-if ! command -v chromium >/dev/null; then
-    echo "installing Chromium (the pupil page is checked in a real browser)..." >&2
+if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then
+    echo "installing Chromium (the dashboard and the pupil page are checked in a real browser)..." >&2
     sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"
     $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq chromium >/dev/null
 fi

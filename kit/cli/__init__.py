@@ -31,6 +31,12 @@ COMMANDS: dict[str, Command] = {
     "badge": Command("kit.cli.badge", "Open Badges: award, list, verify, revoke, keys, export"),
     "xapi": Command("kit.cli.xapi", "xAPI learning records: export, send to an LRS, status"),
     "page": Command("kit.cli.page", "each pupil's own page: render, link, unlink, serve"),
+    "note": Command("kit.cli.note", "write or read a teacher's observation about a pupil"),
+    "flag": Command("kit.cli.flag", "early-warning flags: list, confirm, dismiss"),
+    "plan": Command("kit.cli.plan", "individual support plans: risks, measures, status"),
+    "stats": Command("kit.cli.stats", "school statistics across rooms, small counts hidden"),
+    "teacher": Command("kit.cli.teacher", "teacher accounts for the dashboard"),
+    "dashboard": Command("kit.cli.dashboard", "the facilitator's web dashboard"),
 }
 
 

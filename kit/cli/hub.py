@@ -26,6 +26,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="share the subscription with other recorders (MQTT 5 brokers)")
     p.add_argument("--progress", action="store_true",
                    help="print one JSON line per commit on standard output")
+    p.add_argument("--dashboard", type=int, metavar="PORT",
+                   help="also serve the teachers' web dashboard on this port")
+    p.add_argument("--dashboard-host", default="127.0.0.1",
+                   help="address the dashboard listens on (0.0.0.0 for the classroom network)")
     _common.add_verbose(p)
 
 
@@ -37,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     settings = HubSettings(
         broker=args.broker, host=args.host, port=args.port, store=args.store,
         retention_days=args.retention_days or None, recorder=not args.no_recorder,
-        recorder_name=args.recorder_name, shared=args.shared, count_total=args.progress)
+        recorder_name=args.recorder_name, shared=args.shared, count_total=args.progress,
+        dashboard_port=args.dashboard, dashboard_host=args.dashboard_host)
 
     def ready(address: object) -> None:
         if args.progress:

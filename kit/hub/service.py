@@ -33,6 +33,8 @@ class HubSettings:
     shared: bool = False
     room: str = "+"
     count_total: bool = False  # count the store's rows after each commit (for --progress)
+    dashboard_port: int | None = None  # serve the teachers' dashboard on this port
+    dashboard_host: str = "127.0.0.1"
 
 
 @contextlib.asynccontextmanager
@@ -93,6 +95,13 @@ async def run_hub(
             if settings.retention_days:
                 tasks.append(tg.create_task(
                     retention_sweep(store, settings.retention_days, clock), name="retention"))
+            if settings.dashboard_port is not None:
+                from kit.web.app import DashboardSettings, serve
+
+                tasks.append(tg.create_task(serve(DashboardSettings(
+                    host=settings.dashboard_host, port=settings.dashboard_port, store=store_url,
+                    broker=address, creds=creds, room=settings.room), clock=clock),
+                    name="dashboard"))
             await (stop.wait() if stop else asyncio.Event().wait())
             for t in tasks:
                 t.cancel()

@@ -142,6 +142,13 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def execute_many(self, steps: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        """Run each statement once per parameter row, all in one transaction where the
+        backend has one (SQLite and PostgreSQL override this): all or nothing."""
+        for sql, rows in steps:
+            for params in rows:
+                self.execute(sql, params)
+
     # Shared logic, written once over query/execute ----------------------------------------
 
     def count_events(self, room: str | None = None) -> int:

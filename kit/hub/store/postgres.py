@@ -62,6 +62,12 @@ class PostgresStore(Store):
             cur.execute(_pg(sql), tuple(params))
             return max(cur.rowcount, 0)
 
+    def execute_many(self, steps: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        with self._db.transaction(), self._db.cursor() as cur:
+            for sql, rows in steps:
+                if rows:
+                    cur.executemany(_pg(sql), [tuple(r) for r in rows])
+
     def close(self) -> None:
         self._db.close()
 

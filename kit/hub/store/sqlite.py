@@ -66,6 +66,17 @@ class SqliteStore(Store):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self._db.execute(sql, tuple(params)).rowcount
 
+    def execute_many(self, steps: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, rows in steps:
+                db.executemany(sql, [tuple(r) for r in rows])
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
     def close(self) -> None:
         self._db.close()
 

@@ -1,0 +1,1 @@
+"""Templates of the HTML report (and the style the dashboard shares)."""
