@@ -38,8 +38,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"kit dashboard: http://{args.host}:{port}/ (teachers log in; add one with "
               f"'kit teacher add NAME'); Ctrl+C stops", file=sys.stderr, flush=True)
 
+    async def main() -> None:
+        from kit.classroom.web import extra_routes
+        from kit.hub.store import AsyncStore
+
+        async with AsyncStore(settings.store) as store:
+            await serve(settings, on_ready=ready, store=store, routes=extra_routes(store))
+
     try:
-        asyncio.run(serve(settings, on_ready=ready))
+        asyncio.run(main())
     except KeyboardInterrupt:
         return 0
     return 0

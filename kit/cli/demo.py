@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from kit.cli import _common
 
@@ -45,6 +47,33 @@ def run(args: argparse.Namespace) -> int:
 
         raise ConfigError("--weeks and --teams must be at least 1")
     return asyncio.run(_demo(args))
+
+
+def _facilitator(store: Any, room: str, weeks: int, pupils: Sequence[Any]) -> None:
+    """After the lessons: the weeks side by side, the early-warning signals, and the badges
+    each pupil earned (credentials, Open Badges 2.0 and xAPI written beside the store)."""
+    from datetime import UTC, datetime
+
+    from kit import config
+    from kit.classroom.run import say
+    from kit.cli.report import render_signals, render_weeks
+    from kit.insight.report import Scope, build
+    from kit.protocol.envelope import format_ts
+    from kit.recognition import recognise
+
+    now = datetime.now(UTC)
+    report = build(store, Scope(room=room), now=format_ts(now))
+    if weeks > 1:
+        render_weeks(report)
+    render_signals(report)
+    out = config.home() / "demo-recognition"
+    counts = recognise(store, out, now)
+    print("recognition: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + f" (in {out})",
+          flush=True)
+    drifting = [getattr(p, "name", "") for p in pupils
+                if getattr(getattr(p, "habit", None), "name", "") == "drifting"]
+    if drifting:
+        say(f"(the pretend class has one pupil drifting away: {drifting[0]})")
 
 
 def _lesson_files(args: argparse.Namespace) -> list[Path]:
@@ -161,9 +190,10 @@ async def _demo(args: argparse.Namespace) -> int:
     store = open_store(store_url)
     try:
         lines = participation(store.events(room=room), store.names())
+        render(lines)
+        _facilitator(store, room, args.weeks, pupils)
     finally:
         store.close()
-    render(lines)
     print(f"presses: {made} made by the pretend pupils, {recorded} recorded; events: {sent} "
           f"sent, {stored} stored by the hub; {time.monotonic() - t0:.0f} s in all", flush=True)
     if args.csv:

@@ -96,12 +96,13 @@ async def run_hub(
                 tasks.append(tg.create_task(
                     retention_sweep(store, settings.retention_days, clock), name="retention"))
             if settings.dashboard_port is not None:
+                from kit.classroom.web import extra_routes
                 from kit.web.app import DashboardSettings, serve
 
                 tasks.append(tg.create_task(serve(DashboardSettings(
                     host=settings.dashboard_host, port=settings.dashboard_port, store=store_url,
-                    broker=address, creds=creds, room=settings.room), clock=clock),
-                    name="dashboard"))
+                    broker=address, creds=creds, room=settings.room), clock=clock,
+                    store=store, routes=extra_routes(store)), name="dashboard"))
             await (stop.wait() if stop else asyncio.Event().wait())
             for t in tasks:
                 t.cancel()

@@ -160,11 +160,11 @@ async def test_flags_appear_on_the_live_page_when_a_lesson_ends(
     the open page without reloading."""
     import asyncio
 
+    from kit.hub.sim import VirtualTime
     from playwright.async_api import async_playwright, expect
 
     from kit.config import BrokerAddress
     from kit.hub.service import HubSettings, free_port, run_hub
-    from kit.hub.sim import VirtualTime
     from kit.hub.store import open_store
     from kit.protocol.envelope import parse_ts
     from kit.sim.classlist import class_list
