@@ -126,13 +126,14 @@ class Fleet:
 
     robots: dict[str, Robot]
     world: Any = None
+    stand_ins: dict[str, Any] = field(default_factory=dict)  # team -> its simulated robot
 
     def get(self, team: str) -> Robot | None:
         return self.robots.get(team)
 
     def travelled(self, team: str) -> float | None:
         """How far a simulated robot is from where it started, in metres (None if real)."""
-        sim = self.world.robots.get(f"sim-{team}") if self.world is not None else None
+        sim = self.stand_ins.get(team)
         if sim is None:
             return None
         return float((sim.pose.x ** 2 + sim.pose.y ** 2) ** 0.5)
@@ -153,8 +154,9 @@ async def fleet(teams: Mapping[str, str | None]) -> AsyncIterator[Fleet]:
                     from kit.drivers.sim.robots import RobotWorld
 
                     out.world = await stack.enter_async_context(RobotWorld())
-                await out.world.add_robot(f"sim-{team}")
-                robot = BleRobot(f"sim-{team}", backend=out.world.backend)
+                sim = await out.world.add_robot()  # advertises as a real board does
+                out.stand_ins[team] = sim
+                robot = BleRobot(sim.short, backend=out.world.backend)
             else:
                 robot = BleRobot(name)
             out.robots[team] = await stack.enter_async_context(robot)

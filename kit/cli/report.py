@@ -86,25 +86,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render(lines: list[PupilLine]) -> None:
+    """One table per lesson run, narrow enough for an 80-column terminal; active time in
+    whole minutes."""
+    from itertools import groupby
+
     from rich.console import Console
     from rich.table import Table
-
-    from kit.hub.report import minutes
 
     console = Console()
     if not lines:
         console.print("No participation recorded yet.")
         return
-    table = Table(title="Participation", title_justify="left")
-    for col, just in (("lesson run", "left"), ("team", "left"), ("pupil", "left"),
-                      ("events", "right"), ("contributions", "right"),
-                      ("active", "right"), ("share of team", "right")):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
-    for l in lines:
-        who = f"{l.name} ({l.pupil})" if l.name else l.pupil
-        table.add_row(l.run, l.team, who, str(l.events), str(l.contributions),
-                      minutes(l.active_s), f"{l.team_share:.0%}")
-    console.print(table)
+    for run, rows in groupby(sorted(lines, key=lambda l: (l.run, l.team, l.name or l.pupil)),
+                             key=lambda l: l.run):
+        table = Table(title=f"Participation in {run}", title_justify="left", min_width=60)
+        for col, just in (("team", "left"), ("pupil", "left"), ("events", "right"),
+                          ("contrib.", "right"), ("active min", "right"),
+                          ("team share", "right")):
+            table.add_column(col, justify=just, no_wrap=True)  # type: ignore[arg-type]
+        for l in rows:
+            who = f"{l.name} {l.pupil}" if l.name else l.pupil
+            table.add_row(l.team, who, str(l.events), str(l.contributions),
+                          str(round(l.active_s / 60)), f"{l.team_share:.0%}")
+        console.print(table)
 
 
 def render_weeks(report: Report) -> None:
