@@ -174,12 +174,18 @@ class Station:
                     delay = 0.05
                     await client.publish(self._state_topic(self.station),
                                          self._presence("online"), qos=1, retain=True)
-                    for topic, payload in list(self._retained.items()):
+                    sent = dict(self._retained)
+                    for topic, payload in sent.items():
                         await client.publish(topic, payload, qos=1, retain=True)
                     for sub in self._subscriptions:
                         await client.subscribe(sub, qos=1)
                     self.state = "online"
                     self._connected.set()
+                    # State set while the link was coming up was only kept, not sent: send
+                    # what changed since the snapshot above, or it waits for the next outage.
+                    for topic, payload in list(self._retained.items()):
+                        if sent.get(topic) != payload:
+                            await client.publish(topic, payload, qos=1, retain=True)
                     async with asyncio.TaskGroup() as tg:
                         tg.create_task(self._send(client), name=f"{self.station}-send")
                         tg.create_task(self._receive(client), name=f"{self.station}-receive")
