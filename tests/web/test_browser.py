@@ -159,9 +159,20 @@ async def test_flags_appear_on_the_live_page_when_a_lesson_ends(
     week 6 is recorded and the teacher ends the lesson: the drifting pupil's flags appear on
     the open page without reloading."""
     import asyncio
+    from datetime import datetime
 
-    from kit.hub.sim import VirtualTime
     from playwright.async_api import async_playwright, expect
+
+    from kit.clock import SystemClock
+
+    class VirtualTime(SystemClock):
+        """Real sleeping, but ``now()`` is whatever time the lesson's events say."""
+
+        def __init__(self, start: datetime) -> None:
+            self.current = start
+
+        def now(self) -> datetime:
+            return self.current
 
     from kit.config import BrokerAddress
     from kit.hub.service import HubSettings, free_port, run_hub
