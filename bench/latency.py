@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import statistics
 import sys
@@ -106,12 +107,13 @@ async def main(presses: int, n_ctrl: int) -> dict[str, float]:
 
     clock = SystemClock()
     tmp = Path(tempfile.mkdtemp())
-    creds = config.credentials(tmp / "credentials.json")
+    config.private_dir(tmp / "home")
+    os.environ["KIT_HOME"] = str(tmp / "home")
     port = free_port()
     broker = BrokerAddress("127.0.0.1", port)
     arrivals: dict[tuple[str, int], float] = {}
     async with contextlib.AsyncExitStack() as stack:
-        await stack.enter_async_context(EmbeddedBroker(port, creds))
+        await stack.enter_async_context(EmbeddedBroker(port))
         world = await stack.enter_async_context(RobotWorld(clock=clock))
         floor_ble = await ble_floor(world, min(presses, 300))
         bot = await world.add_robot("robot-1")
@@ -130,12 +132,14 @@ async def main(presses: int, n_ctrl: int) -> dict[str, float]:
             await c.power_on()
             stack.push_async_callback(c.power_off)
         station = await stack.enter_async_context(
-            Station(broker.as_role("gateway", creds), room=ROOM, station="gateway-1"))
+            Station(config.station_address(broker, role="gateway", station="gateway-1", room=ROOM),
+                    room=ROOM, station="gateway-1"))
         link = await stack.enter_async_context(GatewayLink(finder=gw.finder, clock=clock))
         timed = TimedLink(link, arrivals, n_ctrl)
         bridge = GatewayBridge(timed, station, room=ROOM, clock=clock)
         relay = await stack.enter_async_context(
-            mqtt.client(broker.as_role("teacher", creds), "lesson-relay"))
+            mqtt.client(config.station_address(broker, role="teacher", station="lesson-relay",
+                                               room=ROOM)))
         await relay.subscribe(topics.all_inputs(ROOM), qos=1)
 
         async def relay_loop() -> None:  # a lesson step: "press A and your robot moves"

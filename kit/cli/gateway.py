@@ -51,13 +51,14 @@ async def _main(args: argparse.Namespace) -> None:
     import tempfile
     from pathlib import Path
 
-    from kit.config import BrokerAddress
+    from kit.config import BrokerAddress, station_address
     from kit.drivers.bridge import GatewayBridge
     from kit.drivers.microbit.link import GatewayLink, named_port, usb_ports
     from kit.link.station import Station
     from kit.protocol import topics
 
-    address = BrokerAddress.parse(args.broker).as_role("gateway")
+    address = station_address(BrokerAddress.parse(args.broker), role="gateway", station=args.id,
+                              room=args.room)
     finder = named_port(args.port) if args.port else usb_ports
     async with contextlib.AsyncExitStack() as stack:
         if args.sim:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kit.clock import SystemClock
-from kit.config import BrokerAddress
+from kit.config import BrokerAddress, station_address
 from kit.link.station import Station
 
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -77,7 +77,8 @@ async def play_lesson(
     clock = VirtualTime(start)
     total = 0
     stations = [
-        Station(address.as_role("station"), room=room, station=t.station, run=run, clock=clock,
+        Station(station_address(address, role="station", station=t.station, room=room),
+                room=room, station=t.station, run=run, clock=clock,
                 outbox=(outbox_dir / f"{t.station}.db") if outbox_dir else None)
         for t in teams
     ]

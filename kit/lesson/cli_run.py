@@ -46,7 +46,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 async def _rehearse(lesson: schema.Lesson, args: argparse.Namespace) -> int:
     from kit.clock import FakeClock
-    from kit.config import BrokerAddress
+    from kit.config import BrokerAddress, station_address
     from kit.hub.service import HubSettings, free_port, run_hub
     from kit.lesson import mqtt as lesson_mqtt
     from kit.lesson.engine import Engine
@@ -61,7 +61,8 @@ async def _rehearse(lesson: schema.Lesson, args: argparse.Namespace) -> int:
     address = await asyncio.wait_for(ready, 30)
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     room = args.room
-    station = lesson_mqtt.station_for(address.as_role("teacher"), room,
+    station = lesson_mqtt.station_for(station_address(address, role="teacher",
+                                                      station=f"lesson-{room}", room=room), room,
                                       run=f"{lesson.meta.id}-rehearsal", clock=clock)
 
     def show(kind: str, pupil: str | None, team: str | None, data: dict[str, Any]) -> None:
