@@ -43,6 +43,19 @@ async def login(broker: BrokerAddress, *, role: str, station: str, room: str = "
     return address
 
 
+@pytest.fixture(autouse=True)
+async def _no_hub_left_running() -> AsyncIterator[None]:
+    """Hub processes a test started are stopped when it ends, pass or fail."""
+    yield
+    hubproc = __import__("sys").modules.get("hubproc")
+    if hubproc is not None:
+        while hubproc.RUNNING:
+            proc = hubproc.RUNNING.pop()
+            if proc.proc is not None and proc.proc.returncode is None:
+                proc.proc.kill()
+                await proc.proc.wait()
+
+
 @pytest.fixture
 def kit_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "kit-home"

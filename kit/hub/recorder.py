@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 #: Bytes of a rejected payload kept (enough to see what went wrong).
 KEEP_REJECTED_BYTES = 4096
+#: Event ids in one commit mark message (about 8 KiB).
+MARK_IDS = 200
 #: Rejected messages kept one by one per station and hour; the rest are counted.
 REJECTED_PER_HOUR = 100
 _ID_IN_PAYLOAD = re.compile(rb'"id"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
@@ -206,8 +208,10 @@ class Recorder:
                     client._client.ack(message.mid, message.qos)
                 for topic, ids in stored_ids.items():
                     # QoS 0: a lost mark costs the station a resend, which is stored once.
-                    await client.publish(topic, json.dumps({"ids": ids}, separators=(",", ":")),
-                                         qos=0)
+                    # At most MARK_IDS ids a message: the brokers refuse packets over 16 KiB.
+                    for i in range(0, len(ids), MARK_IDS):
+                        await client.publish(topic, json.dumps(
+                            {"ids": ids[i:i + MARK_IDS]}, separators=(",", ":")), qos=0)
         finally:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):

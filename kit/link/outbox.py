@@ -3,8 +3,8 @@ has said it is stored (its commit mark, see :mod:`kit.link.station`). A broker o
 broker that loses messages or a killed station process loses nothing.
 
 The file is private (0600) and holds pupils' pseudonyms: deleted rows are overwritten
-(``secure_delete``) and the rollback journal is truncated after each commit, so a confirmed
-event leaves no copy behind; :func:`forget_in` erases a pupil's pending events.
+(``secure_delete``) and the write-ahead log is truncated whenever the outbox empties, so
+confirmed events leave no copy behind; :func:`forget_in` erases a pupil's pending events.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ class Outbox:
             private_file(Path(path))
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA secure_delete=ON")
-        # A rollback journal truncated at each commit keeps no copy of a deleted row (a WAL
-        # would keep page images until a checkpoint).
-        self._db.execute("PRAGMA journal_mode=TRUNCATE")
+        # WAL without an fsync per event; the log keeps page images of deleted rows until a
+        # checkpoint, so it is truncated whenever the outbox empties (see confirm).
+        self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(
             "CREATE TABLE IF NOT EXISTS outbox (n INTEGER PRIMARY KEY AUTOINCREMENT, "
@@ -97,6 +97,8 @@ class Outbox:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+        if gone and not len(self):
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return gone
 
     def __len__(self) -> int:

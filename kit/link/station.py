@@ -212,6 +212,7 @@ class Station:
                     # Everything the hub has not confirmed goes again on a new connection.
                     self._cursor = 0
                     self._sent.clear()
+                    self._last_mark = self.clock.monotonic()
                     self._connected.set()
                     async with asyncio.TaskGroup() as tg:
                         tg.create_task(self._send(client), name=f"{self.station}-send")
@@ -280,8 +281,12 @@ class Station:
             await self.clock.sleep(self.confirm_after / 2)
             now = self.clock.monotonic()
             quiet = now - self._last_mark
+            # Lost on the way: an event sent confirm_after later is already confirmed (the
+            # broker may reorder a little), or the hub has said nothing at all for a while
+            # (then back off: perhaps no recorder is running).
+            overtaken = self._last_confirmed_send - self.confirm_after
             stale = [n for n, t in self._sent.items() if now - t >= self.confirm_after
-                     and (t < self._last_confirmed_send or now - t >= idle)]
+                     and (t < overtaken or quiet >= idle)]
             if not stale:
                 if quiet < self.confirm_after:
                     idle = self.confirm_after
