@@ -209,8 +209,12 @@ class Recorder:
                 for topic, ids in stored_ids.items():
                     # QoS 0: a lost mark costs the station a resend, which is stored once.
                     # At most MARK_IDS ids a message: the brokers refuse packets over 16 KiB.
+                    # Handed to paho without awaiting: aiomqtt waits for a QoS 0 write with
+                    # asyncio.wait_for, which on Python 3.11 can swallow a cancellation that
+                    # arrives as the write completes (python/cpython#86296), and a hub being
+                    # stopped then hung in its recorder.
                     for i in range(0, len(ids), MARK_IDS):
-                        await client.publish(topic, json.dumps(
+                        client._client.publish(topic, json.dumps(
                             {"ids": ids[i:i + MARK_IDS]}, separators=(",", ":")), qos=0)
         finally:
             reader.cancel()

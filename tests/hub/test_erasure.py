@@ -27,6 +27,13 @@ from kit.protocol.envelope import encode_event, new_event
 GONE, NAME, KEPT = "p-gone12", "Gretaname", "p-kept34"
 
 
+async def _kit(env: dict[str, str], *args: str) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "kit", *args, env=env,
+                                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out, _ = await proc.communicate()
+    return proc.returncode or 0, out.decode()
+
+
 def _files_mentioning(home: Path, *needles: str) -> list[str]:
     found = []
     for path in home.rglob("*"):
@@ -44,8 +51,7 @@ async def test_forget_with_the_hub_running_leaves_no_byte_in_the_data_directory(
     broker = BrokerAddress("127.0.0.1", port)
     station = await login(broker, role="station", station="mural-1")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "-m", "kit", "pupil", "add", GONE, NAME], env=env,
-                   check=True, capture_output=True)
+    await _kit(env, "pupil", "add", GONE, NAME)
     async with Station(station, room="room-1", station="mural-1",
                        outbox=kit_home / "outbox-mural-1.db") as st:
         for i in range(30):
@@ -65,10 +71,8 @@ async def test_forget_with_the_hub_running_leaves_no_byte_in_the_data_directory(
         await c.publish(topics.events("room-1", "mural-1"), b"marker", qos=1)
     await hub.until(lambda line: (line.get("rejected") or 0) >= 3)
     assert _files_mentioning(kit_home, GONE, NAME)  # the test would prove nothing otherwise
-    result = subprocess.run([sys.executable, "-m", "kit", "pupil", "forget", GONE], env=env,
-                            capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    assert "deleted" in result.stdout
+    code, out = await _kit(env, "pupil", "forget", GONE)
+    assert code == 0 and "deleted" in out, out
     assert _files_mentioning(kit_home, GONE, NAME) == []
     assert stat.S_IMODE(kit_home.stat().st_mode) == 0o700
     for path in kit_home.rglob("*"):
