@@ -121,6 +121,7 @@ class Recorder:
         on_commit: Callable[[RecorderStats], None] | None = None,
         on_ready: Callable[[], None] | None = None,
         count_total: bool = False,
+        probe_every: float = 10.0,
     ) -> None:
         self.address = address
         self.store = store
@@ -138,6 +139,8 @@ class Recorder:
         self._count_total = count_total
         self._rejected_by_hour: dict[tuple[str, str], int] = {}
         self.last_received: float | None = None  # clock.monotonic() of the last message
+        self.probe_every = probe_every
+        self._probe_seen = 0.0
 
     @property
     def client_id(self) -> str:
@@ -159,11 +162,20 @@ class Recorder:
                     pump = asyncio.create_task(self._pump(client), name=f"recorder-{self.name}")
                     try:
                         await client.subscribe(self.filter, qos=1, timeout=120)
+                        await client.subscribe(self.probe_topic, qos=1, timeout=120)
                         delay = 0.05
                         log.info("recorder %s subscribed to %s", self.name, self.filter)
                         if self._on_ready:
                             self._on_ready()
-                        await pump
+                        watchdog = asyncio.create_task(self._watch(client),
+                                                       name=f"recorder-{self.name}-watch")
+                        try:
+                            done, _ = await asyncio.wait({pump, watchdog},
+                                                         return_when=asyncio.FIRST_COMPLETED)
+                        finally:
+                            watchdog.cancel()
+                        for task in done:
+                            task.result()
                     finally:
                         pump.cancel()
                         with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
@@ -174,12 +186,35 @@ class Recorder:
             await self.clock.sleep(delay)
             delay = min(delay * 2, 2.0)
 
+    @property
+    def probe_topic(self) -> str:
+        return f"{topics.PREFIX}/kit-hub/hub/probe-{self.name}"
+
+    async def _watch(self, client: aiomqtt.Client) -> None:
+        """The recorder notices when it stops receiving: it sends itself a probe through the
+        broker every ``probe_every`` seconds; if none comes back for three periods, the link
+        is dead whatever the socket says, and the recorder connects again."""
+        self._probe_seen = self.clock.monotonic()
+        n = 0
+        while True:
+            n += 1
+            # Not awaited (see the commit marks below); QoS 1 so the broker keeps it in order.
+            client._client.publish(self.probe_topic, str(n), qos=1)
+            await self.clock.sleep(self.probe_every)
+            if self.clock.monotonic() - self._probe_seen > 3 * self.probe_every:
+                raise aiomqtt.MqttError(f"no message came back through the broker for "
+                                        f"{3 * self.probe_every:g}s")
+
     async def _pump(self, client: aiomqtt.Client) -> None:
         pending: list[aiomqtt.Message] = []
         arrived = asyncio.Event()
 
         async def read() -> None:
             async for message in client.messages:
+                if str(message.topic) == self.probe_topic:
+                    self._probe_seen = self.clock.monotonic()
+                    client._client.ack(message.mid, message.qos)
+                    continue
                 pending.append(message)
                 self.last_received = self.clock.monotonic()
                 arrived.set()
