@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         if args.progress:
             print(json.dumps({"ready": True}), flush=True)
         tls = f", TLS on port {settings.tls_port}" if settings.tls_port else ""
-        say(f"ready on {settings.host}:{settings.port} ({status.broker} broker{tls}); "
+        where = settings.broker if "://" in settings.broker else f"{settings.host}:{settings.port}"
+        say(f"ready on {where} ({status.broker} broker{tls}); "
             "Ctrl+C stops")
 
     def commit(stats: RecorderStats) -> None:

@@ -126,7 +126,7 @@ class Recorder:
         self.address = address
         self.store = store
         self.name = name
-        self.filter = topics.all_events(room)
+        self.filter = self._events_filter = topics.all_events(room)
         if shared:
             from kit import config
 
@@ -211,8 +211,15 @@ class Recorder:
 
         async def read() -> None:
             async for message in client.messages:
-                if str(message.topic) == self.probe_topic:
+                topic = str(message.topic)
+                if topic == self.probe_topic:
                     self._probe_seen = self.clock.monotonic()
+                    client._client.ack(message.mid, message.qos)
+                    continue
+                if not topics.matches(self._events_filter, topic):
+                    # amqtt 0.12.1 sometimes hands a resumed session retained messages of
+                    # topics it never subscribed to (station presence): not events, not ours.
+                    log.debug("recorder %s ignored a message on %s", self.name, topic)
                     client._client.ack(message.mid, message.qos)
                     continue
                 pending.append(message)

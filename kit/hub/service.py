@@ -85,6 +85,8 @@ async def broker(settings: HubSettings, status: HubStatus | None = None
                                    tls_port=settings.tls_port):
             yield BrokerAddress(settings.host, settings.port, protocol="5")
     else:
+        if status is not None:
+            status.broker = "external"
         yield BrokerAddress.parse(settings.broker)
 
 
