@@ -46,7 +46,7 @@ def _numbers(text: str) -> tuple[int, int]:
     return nums[0], nums[-1]
 
 
-def test_forget_says_what_it_erased(tmp_path: Path, monkeypatch: object,
+def test_forget_says_what_it_erased(tmp_path: Path, kit_home: Path,
                                     capsys: object) -> None:
     from datetime import UTC, datetime
 
