@@ -282,7 +282,8 @@ if __name__ == "__main__":
         asyncio.run(flood(sys.argv[2], float(sys.argv[3]), 50_000))
         raise SystemExit(0)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="5,000 events per broker, a 3 s flood (a few minutes)")
+    ap.add_argument("--quick", action="store_true",
+                    help="5,000 events per broker, a 3 s flood (a few minutes)")
     ap.add_argument("--events", type=int, help="events per broker (default 20,000)")
     ap.add_argument("--runs", type=int, default=3, help="runs per broker (median reported)")
     args = ap.parse_args()
