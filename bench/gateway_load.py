@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -61,17 +62,16 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs)) - 1))]
 
 
-async def broker(stack: contextlib.AsyncExitStack, kind: str, tmp: Path,
-                 creds: dict[str, str]) -> BrokerAddress:
+async def broker(stack: contextlib.AsyncExitStack, kind: str, tmp: Path) -> BrokerAddress:
     port = free_port()
     if kind == "mosquitto" and (shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists()):
         from kit.hub.mosquitto import MosquittoBroker
 
-        await stack.enter_async_context(MosquittoBroker(tmp / "mosquitto", port, creds))
+        await stack.enter_async_context(MosquittoBroker(tmp / "mosquitto", port))
         return BrokerAddress("127.0.0.1", port, protocol="5")
     from kit.hub.embedded import EmbeddedBroker
 
-    await stack.enter_async_context(EmbeddedBroker(port, creds))
+    await stack.enter_async_context(EmbeddedBroker(port))
     return BrokerAddress("127.0.0.1", port, protocol="3.1.1")
 
 
@@ -88,7 +88,8 @@ async def _until_stopped(folder: Path) -> None:
 
 async def role_listener(a: argparse.Namespace, folder: Path) -> None:
     """The hub's side: note when each press arrives on the broker."""
-    address = BrokerAddress.parse(a.url).as_role("hub", json.loads(a.creds))
+    address = config.station_address(BrokerAddress.parse(a.url), role="hub",
+                                     station="load-listener", room=ROOM)
     arrived: list[tuple[str, int, float]] = []
     async with mqtt.client(address, "load-listener") as listener:
         await listener.subscribe(topics.all_inputs(ROOM), qos=1)
@@ -136,7 +137,8 @@ class TimedLink:
 async def role_host(a: argparse.Namespace, folder: Path) -> None:
     """The teacher's computer: serial link, bridge, station (as ``kit gateway`` runs them)."""
     clock = SystemClock()
-    address = BrokerAddress.parse(a.url).as_role("gateway", json.loads(a.creds))
+    address = config.station_address(BrokerAddress.parse(a.url), role="gateway",
+                                     station="gateway-1", room=ROOM)
     async with Station(address, room=ROOM, station="gateway-1",
                        outbox=folder / "outbox.sqlite") as station, \
             GatewayLink(finder=named_port(str(folder / "ttyKIT0")), clock=clock) as serial:
@@ -218,12 +220,13 @@ async def run_parts(a: argparse.Namespace, script: str, roles: tuple[str, ...],
     """Start the broker and one process per role (``script --role R``), wait until the
     devices are done, stop everything; returns the folder with what each part wrote."""
     folder = Path(tempfile.mkdtemp())
-    creds = config.credentials(folder / "credentials.json")
+    # Every part finds its own credential in this data directory (as on a classroom laptop).
+    os.environ["KIT_HOME"] = str(folder)
     procs: list[asyncio.subprocess.Process] = []
     async with contextlib.AsyncExitStack() as stack:
-        address = await broker(stack, a.broker, folder, creds)
+        address = await broker(stack, a.broker, folder)
         common = [sys.executable, script, "--folder", str(folder), "--url", address.url,
-                  "--creds", json.dumps(creds), "--seconds", str(a.seconds), "--controllers",
+                  "--seconds", str(a.seconds), "--controllers",
                   str(a.controllers), "--rate", str(a.rate), "--loss", str(a.loss),
                   "--baud", str(a.baud), *extra]
         try:
@@ -304,7 +307,6 @@ def cli() -> None:
     ap.add_argument("--role", choices=["devices", "host", "listener"], help=argparse.SUPPRESS)
     ap.add_argument("--folder", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
-    ap.add_argument("--creds", help=argparse.SUPPRESS)
     a = ap.parse_args()
     a.seconds = a.seconds or (10.0 if a.quick else 30.0)
     if a.role:

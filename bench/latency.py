@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gateway_load as load  # the devices and host parts are the same as the load bench
 
+from kit import config
 from kit.clock import SystemClock
 from kit.config import BrokerAddress
 from kit.drivers.ble import nus
@@ -81,7 +82,8 @@ async def ble_alone(world: RobotWorld, n: int) -> list[float]:
 async def role_lesson(a: argparse.Namespace, folder: Path) -> None:
     """The lesson: a relay turning the team's presses into robot commands, and the robot."""
     clock = SystemClock()
-    address = BrokerAddress.parse(a.url).as_role("teacher", json.loads(a.creds))
+    address = config.station_address(BrokerAddress.parse(a.url), role="teacher",
+                                     station="lesson-relay", room=load.ROOM)
     async with contextlib.AsyncExitStack() as stack:
         world = await stack.enter_async_context(RobotWorld(clock=clock))
         alone = await ble_alone(world, 200)
@@ -169,7 +171,6 @@ def cli() -> None:
     ap.add_argument("--role", choices=["devices", "host", "lesson"], help=argparse.SUPPRESS)
     ap.add_argument("--folder", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
-    ap.add_argument("--creds", help=argparse.SUPPRESS)
     a = ap.parse_args()
     a.seconds = a.seconds or (10.0 if a.quick else 30.0)
     if a.role:

@@ -1,9 +1,14 @@
-"""Shared fixtures: a private data directory, credentials, and real brokers on free ports."""
+"""Shared fixtures: a private data directory, credentials, and real brokers on free ports.
+
+Credentials are made on first use by :func:`kit.config.station_address`, as in a classroom.
+The embedded broker reads them on every connection; Mosquitto reloads them, so a test that
+makes a credential while a ``mosquitto`` fixture runs logs in through :func:`login`, which
+returns once the broker knows it.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,6 +19,7 @@ from kit.config import BrokerAddress
 from kit.hub.service import free_port
 
 ON_CI = bool(os.environ.get("CI"))
+_MOSQUITTOS: list[object] = []  # Mosquitto brokers the current test runs
 
 
 def need(condition: bool, what: str) -> None:
@@ -25,6 +31,31 @@ def need(condition: bool, what: str) -> None:
     pytest.skip(f"needs {what}")
 
 
+async def login(broker: BrokerAddress, *, role: str, station: str, room: str = "room-1"
+                ) -> BrokerAddress:
+    """``station_address``, and wait until every Mosquitto of this test has loaded it."""
+    from kit.hub.mosquitto import MosquittoBroker
+
+    address = config.station_address(broker, role=role, station=station, room=room)
+    for m in _MOSQUITTOS:
+        assert isinstance(m, MosquittoBroker)
+        await m.reload()
+    return address
+
+
+@pytest.fixture(autouse=True)
+async def _no_hub_left_running() -> AsyncIterator[None]:
+    """Hub processes a test started are stopped when it ends, pass or fail."""
+    yield
+    hubproc = __import__("sys").modules.get("hubproc")
+    if hubproc is not None:
+        while hubproc.RUNNING:
+            proc = hubproc.RUNNING.pop()
+            if proc.proc is not None and proc.proc.returncode is None:
+                proc.proc.kill()
+                await proc.proc.wait()
+
+
 @pytest.fixture
 def kit_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "kit-home"
@@ -34,30 +65,40 @@ def kit_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def creds(kit_home: Path) -> dict[str, str]:
-    return config.credentials()
+def creds(kit_home: Path) -> dict[str, config.Identity]:
+    """The credentials made so far (tests make theirs with :func:`login`)."""
+    return config.identities()
 
 
 @pytest.fixture
-async def embedded(creds: dict[str, str]) -> AsyncIterator[BrokerAddress]:
-    """The embedded broker in this event loop; yields its address (log in with as_role)."""
+async def embedded(kit_home: Path) -> AsyncIterator[BrokerAddress]:
+    """The embedded broker in this event loop; yields its address (log in with login())."""
     from kit.hub.embedded import EmbeddedBroker
 
     port = free_port()
-    async with EmbeddedBroker(port, creds):
+    async with EmbeddedBroker(port):
         yield BrokerAddress("127.0.0.1", port, protocol="3.1.1")
 
 
+def have_mosquitto() -> None:
+    from kit.hub.mosquitto import binary
+
+    need(binary() is not None, "Mosquitto (apt-get install mosquitto)")
+
+
 @pytest.fixture
-async def mosquitto(creds: dict[str, str], kit_home: Path) -> AsyncIterator[BrokerAddress]:
+async def mosquitto(kit_home: Path) -> AsyncIterator[BrokerAddress]:
     """A private Mosquitto process with kit's generated config (MQTT 5)."""
     from kit.hub.mosquitto import MosquittoBroker
 
-    need(shutil.which("mosquitto") is not None or Path("/usr/sbin/mosquitto").exists(),
-         "Mosquitto (apt-get install mosquitto)")
+    have_mosquitto()
     port = free_port()
-    async with MosquittoBroker(kit_home / "mosquitto", port, creds):
-        yield BrokerAddress("127.0.0.1", port, protocol="5")
+    async with MosquittoBroker(kit_home / "mosquitto", port) as m:
+        _MOSQUITTOS.append(m)
+        try:
+            yield BrokerAddress("127.0.0.1", port, protocol="5")
+        finally:
+            _MOSQUITTOS.remove(m)
 
 
 @pytest.fixture(params=["embedded", "mosquitto"])

@@ -87,8 +87,9 @@ class App:
                 from kit.link.station import Station
                 from kit.protocol import topics
 
-                address = BrokerAddress.parse(self.opts.broker).as_role("station",
-                                                                        config.credentials())
+                address = config.station_address(BrokerAddress.parse(self.opts.broker),
+                                                 role="station", station=self.opts.station,
+                                                 room=self.opts.room)
                 st = await stack.enter_async_context(Station(
                     address, room=self.opts.room, station=self.opts.station, clock=self.clock,
                     outbox=config.home() / f"outbox-{self.opts.station}.db",

@@ -108,7 +108,8 @@ async def run_gateway(address: BrokerAddress, *, room: str, finder: Any, station
     from kit.drivers.microbit.link import GatewayLink
 
     async with Station(
-        address.as_role("gateway"), room=room, station=station,
+        config.station_address(address, role="gateway", station=station, room=room),
+        room=room, station=station,
         outbox=config.home() / f"outbox-{room}-{station}.db",
         subscriptions=(f"{topics.PREFIX}/{room}/station/+/+/set",),
     ) as st, GatewayLink(finder=finder) as link:
@@ -168,7 +169,8 @@ async def fleet(teams: Mapping[str, str | None]) -> AsyncIterator[Fleet]:
 def screen_station(address: BrokerAddress, room: str, station: str,
                    clock: Clock | None = None) -> Station:
     return Station(
-        address.as_role("station"), room=room, station=station, clock=clock,
+        config.station_address(address, role="station", station=station, room=room),
+        room=room, station=station, clock=clock,
         outbox=config.home() / f"outbox-{room}-{station}.db",
         subscriptions=(topics.all_inputs(room), topics.all_station_states(room),
                        topics.lesson_state(room)))
@@ -232,7 +234,8 @@ async def lesson_here(
 
     clock = clock or SystemClock()
     run_id = run or f"{lesson.meta.id}-{clock.now():%Y%m%d-%H%M}"
-    station = lesson_mqtt.station_for(address.as_role("teacher"), room, run=run_id, clock=clock,
+    teacher = config.station_address(address, role="teacher", station=f"lesson-{room}", room=room)
+    station = lesson_mqtt.station_for(teacher, room, run=run_id, clock=clock,
                                       screen=screen,
                                       outbox=config.home() / f"outbox-{room}-lesson.db")
     async with station:
@@ -278,7 +281,8 @@ async def look_around(address: BrokerAddress, room: str, *, seconds: float = 1.5
 
     found: dict[str, str] = {}
     try:
-        async with mqtt.client(address, f"lesson-{room}") as client:
+        me = config.station_address(address, role="teacher", station=f"lesson-{room}", room=room)
+        async with mqtt.client(me) as client:
             await client.subscribe(topics.all_station_states(room), qos=1)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(seconds):

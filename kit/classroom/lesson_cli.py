@@ -101,7 +101,7 @@ async def _teach(lesson: Lesson, classroom: Classroom, room: str,
     from kit.activities.shared_screen import ScreenOptions
     from kit.classroom import compose
 
-    address = broker_address(args.broker, classroom, role="teacher")
+    address = broker_address(args.broker, classroom)
     found = await compose.look_around(address, room)
     if found is None:
         say(f"kit lesson run: no hub answers at {address.url}; start 'kit hub' first "
@@ -164,9 +164,9 @@ def _agree(args: argparse.Namespace, missing: str, stand_in: str) -> bool:
     return answer in ("", "y", "yes")
 
 
-def broker_address(arg: str | None, classroom: Classroom, *, role: str) -> Any:
-    """The hub's broker from ``--broker``, else from the classroom set-up, as ``role``."""
-    from kit import config
+def broker_address(arg: str | None, classroom: Classroom) -> Any:
+    """The hub's broker from ``--broker``, else from the classroom set-up (each part logs in
+    with a credential of its own, see :func:`kit.config.station_address`)."""
     from kit.config import BrokerAddress
 
     if arg:
@@ -176,4 +176,4 @@ def broker_address(arg: str | None, classroom: Classroom, *, role: str) -> Any:
     else:
         base = BrokerAddress("127.0.0.1", classroom.hub.port,
                              protocol="5" if classroom.hub.broker == "mosquitto" else "3.1.1")
-    return base.as_role(role, config.credentials())
+    return base

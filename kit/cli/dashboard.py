@@ -24,7 +24,6 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import sys
 
-    from kit import config
     from kit.config import BrokerAddress
     from kit.web.app import DashboardSettings, serve
 
@@ -32,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     broker = None if args.broker == "none" else BrokerAddress.parse(args.broker)
     settings = DashboardSettings(host=args.host, port=args.port,
                                  store=_common.store_url(args.store), broker=broker,
-                                 creds=config.credentials() if broker else None, room=args.room)
+                                 room=args.room)
 
     def ready(port: int) -> None:
         print(f"kit dashboard: http://{args.host}:{port}/ (teachers log in; add one with "

@@ -57,7 +57,7 @@ async def _main(args: argparse.Namespace) -> None:
 
     classroom = load_classroom(args.classroom)
     room = check_id(args.room or classroom.room, "room")
-    address = broker_address(args.broker, classroom, role="gateway")
+    address = broker_address(args.broker, classroom)
     port = args.port or (classroom.gateway.port if classroom.gateway.port != "auto" else "")
     finder: Any = named_port(port) if port else usb_ports
     async with contextlib.AsyncExitStack() as stack:
@@ -66,7 +66,11 @@ async def _main(args: argparse.Namespace) -> None:
             radio = await stack.enter_async_context(compose.sim_radio(args.sim))
             finder = radio.finder
             pupils = SimClass(radio.controllers, presses=args.presses)
-            tasks.append(asyncio.create_task(pupils.run(address, room), name="sim-pupils"))
+            from kit.config import station_address
+
+            watcher = station_address(address, role="gateway", station=f"{args.id}-pupils",
+                                      room=room)
+            tasks.append(asyncio.create_task(pupils.run(watcher, room), name="sim-pupils"))
             tasks.append(asyncio.create_task(pupils.control(), name="sim-control"))
         print(f"kit gateway: bridging {'the simulated gateway' if args.sim else 'the gateway'}"
               f" to {address.url} room {room}; Ctrl-C stops", flush=True)
@@ -99,7 +103,7 @@ class SimClass:
         from kit.protocol import topics
 
         async def watch() -> None:
-            async with mqtt.client(address, f"gateway-watch-{room}") as client:
+            async with mqtt.client(address) as client:
                 await client.subscribe(topics.lesson_state(room), qos=1)
                 async for m in client.messages:
                     with contextlib.suppress(ValueError, AttributeError):

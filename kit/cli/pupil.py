@@ -41,6 +41,32 @@ def run(args: argparse.Namespace) -> int:
             print(f"forgot {pupil}: deleted {total} rows ({counts['events']} events, "
                   f"{counts['roster']} roster, {counts['rejected']} rejected messages); "
                   f"redacted mentions in {counts['events_redacted']} other events")
+            others = {k: v for k, v in counts.items() if k not in (
+                "events", "roster", "rejected", "events_redacted") and v}
+            if others:
+                print("also erased: " + ", ".join(f"{v} {k}" for k, v in others.items()))
+            pending = _forget_in_outboxes(pupil, store.url)
+            if pending:
+                print(f"and {pending} events not yet sent from this machine's stations")
     finally:
         store.close()
     return 0
+
+
+def _forget_in_outboxes(pupil: str, store_url: str) -> int:
+    """Stations on this machine keep events in outboxes under the data directory until the
+    hub has stored them: erase the pupil's there too, so none arrives after the erasure."""
+    import sqlite3
+
+    from kit import config
+    from kit.link.outbox import forget_in
+
+    n = 0
+    for path in sorted(config.home().rglob("*.db")):
+        if store_url.endswith(str(path)):
+            continue
+        try:
+            n += forget_in(path, pupil)
+        except sqlite3.DatabaseError:
+            continue  # not an outbox (Mosquitto's persistence file, for one)
+    return n

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     opts = ScreenOptions(room=room, station=station, lang=args.lang or classroom.screen.language,
                          headless=args.headless, size=size, screenshots=args.screenshots,
                          seconds=args.seconds)
-    address = broker_address(args.broker, classroom, role="station")
+    address = broker_address(args.broker, classroom)
     print(f"kit screen: {station} in {room} on {address.url}; close the window or Ctrl-C to stop",
           flush=True)
     screen = asyncio.run(compose.run_screen(address, opts))

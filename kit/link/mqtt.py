@@ -11,7 +11,7 @@ from kit.config import BrokerAddress
 
 def client(
     address: BrokerAddress,
-    client_id: str,
+    client_id: str | None = None,
     *,
     persistent: bool = False,
     session_expiry: int = 86400,
@@ -20,7 +20,17 @@ def client(
     keepalive: int = 15,
 ) -> aiomqtt.Client:
     """An aiomqtt client. ``persistent`` keeps the broker-side session (and its queue of QoS 1
-    messages) across disconnects and process restarts."""
+    messages) across disconnects and process restarts.
+
+    An address made by :func:`kit.config.station_address` carries its client id (the
+    credential's user name; the brokers refuse any other), and ``client_id`` is then unused.
+    """
+    identifier = address.client_id or client_id
+    tls_params = None
+    if address.tls:
+        import ssl
+
+        tls_params = aiomqtt.TLSParameters(ca_certs=address.ca, cert_reqs=ssl.CERT_REQUIRED)
     v5 = address.protocol == "5"
     kwargs: dict[str, object] = {}
     if v5:
@@ -39,7 +49,8 @@ def client(
         address.port,
         username=address.username,
         password=address.password,
-        identifier=client_id,
+        identifier=identifier,
+        tls_params=tls_params,
         protocol=aiomqtt.ProtocolVersion.V5 if v5 else aiomqtt.ProtocolVersion.V311,
         will=will,
         keepalive=keepalive,

@@ -9,9 +9,16 @@ lesson engine, the radio gateway speaking for pupils' controllers).
             ...
 
 ``record`` returns as soon as the event is in the outbox on disk; a background task publishes
-it with QoS 1 and removes it when the broker acknowledges. The connection comes back by
-itself after a broker outage, with backoff, and everything still pending is sent again (the
-hub stores each event id once, so a resend is harmless).
+it with QoS 1. The event leaves the outbox only when the hub's recorder says it is stored (its
+commit mark on ``kit/v1/<room>/hub/stored/<station>``, end-to-end acknowledgement), not on the
+broker's PUBACK: an event the broker acknowledged and then lost (a killed hub with its
+embedded broker, a Mosquitto killed before saving) is sent again. It is sent again when an
+event sent after it has been confirmed and it has waited ``confirm_after`` seconds, when no
+mark at all came for a while (backing off up to five minutes: no hub is recording), and after
+every reconnect. The hub stores each event id once, so a resend is harmless.
+
+The connection comes back by itself after a broker outage, with backoff. ``flushed()`` waits
+until the broker has acknowledged every event; ``stored()`` until the hub has stored them.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ class Station:
         clock: Clock | None = None,
         subscriptions: tuple[str, ...] = (),
         max_inflight: int = 100,
+        confirm_after: float = 5.0,
     ) -> None:
         self.address = address
         self.room = check_id(room, "room")
@@ -56,8 +64,17 @@ class Station:
         self.run = run
         self.clock: Clock = clock or SystemClock()
         self._outbox = Outbox(outbox)
-        self._subscriptions = (topics.station_commands(room, station), *subscriptions)
+        # The gateway records for the room's controllers: it follows every station's marks.
+        marks = topics.commit_marks(room, "+" if address.role == "gateway" else station)
+        self._subscriptions = (topics.station_commands(room, station), marks, *subscriptions)
         self._max_inflight = max_inflight
+        self.confirm_after = confirm_after
+        self._cursor = 0  # the last outbox row sent on this connection
+        self._sent: dict[int, float] = {}  # row -> clock.monotonic() of its last send
+        self._last_confirmed_send = float("-inf")  # send time of the newest confirmed row
+        self._last_mark = 0.0
+        self._stored = asyncio.Event()
+        self.resent = 0
         self._wake = asyncio.Event()
         self._empty = asyncio.Event()
         self._connected = asyncio.Event()
@@ -110,20 +127,33 @@ class Station:
                           team=team, data=data)
         self._outbox.put(event)
         self._empty.clear()
+        self._stored.clear()
         self._wake.set()
         return event
 
     @property
     def pending(self) -> int:
-        """Events recorded here that the broker has not yet acknowledged."""
+        """Events recorded here that the hub has not yet said it stored."""
         return len(self._outbox)
 
+    @property
+    def unsent(self) -> int:
+        """Events not yet acknowledged by the broker on the current connection."""
+        return len(self._outbox.peek(after=self._cursor, limit=1_000_000))
+
     async def flushed(self) -> None:
-        """Wait until every recorded event has been acknowledged by the broker."""
-        while self.pending:
+        """Wait until every recorded event has been acknowledged by the broker (they stay in
+        the outbox until the hub has stored them: see :meth:`stored`)."""
+        while self.unsent:
             self._empty.clear()
             self._wake.set()
             await self._empty.wait()
+
+    async def stored(self) -> None:
+        """Wait until the hub has said it stored every event recorded here."""
+        while self.pending:
+            self._stored.clear()
+            await self._stored.wait()
 
     async def connected(self) -> None:
         await self._connected.wait()
@@ -180,6 +210,10 @@ class Station:
                     for sub in self._subscriptions:
                         await client.subscribe(sub, qos=1)
                     self.state = "online"
+                    # Everything the hub has not confirmed goes again on a new connection.
+                    self._cursor = 0
+                    self._sent.clear()
+                    self._last_mark = self.clock.monotonic()
                     self._connected.set()
                     # State set while the link was coming up was only kept, not sent: send
                     # what changed since the snapshot above, or it waits for the next outage.
@@ -189,6 +223,7 @@ class Station:
                     async with asyncio.TaskGroup() as tg:
                         tg.create_task(self._send(client), name=f"{self.station}-send")
                         tg.create_task(self._receive(client), name=f"{self.station}-receive")
+                        tg.create_task(self._resend(client), name=f"{self.station}-resend")
             except* (aiomqtt.MqttError, TimeoutError, OSError) as group:
                 self.state = "reconnecting"
                 self.reconnects += 1
@@ -209,18 +244,71 @@ class Station:
 
     async def _receive(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:
-            self._inbox.put_nowait(message)
+            parsed = topics.parse(str(message.topic))
+            if parsed is not None and parsed.kind == "commit-mark":
+                self._confirm(message.payload)
+            else:
+                self._inbox.put_nowait(message)
+
+    def _confirm(self, payload: Any) -> None:
+        try:
+            ids = json.loads(payload)["ids"]
+            ids = [i for i in ids if isinstance(i, str)]
+        except (ValueError, TypeError, KeyError):
+            log.warning("station %s: a commit mark it cannot read", self.station)
+            return
+        self._last_mark = self.clock.monotonic()
+        for n in self._outbox.confirm(ids):
+            sent = self._sent.pop(n, None)
+            if sent is not None:
+                self._last_confirmed_send = max(self._last_confirmed_send, sent)
+        if not self.pending:
+            self._stored.set()
+        self._wake.set()
 
     async def _send(self, client: aiomqtt.Client) -> None:
         while True:
-            batch = self._outbox.peek(limit=self._max_inflight)
+            batch = self._outbox.peek(after=self._cursor, limit=self._max_inflight)
             if not batch:
                 self._empty.set()
                 self._wake.clear()
                 await self._wake.wait()
                 continue
             await asyncio.gather(*(client.publish(t, p, qos=1) for _, t, p in batch))
-            self._outbox.remove([n for n, _, _ in batch])
+            now = self.clock.monotonic()
+            for n, _, _ in batch:
+                self._sent[n] = now
+            self._cursor = max(self._cursor, batch[-1][0])
+
+    async def _resend(self, client: aiomqtt.Client) -> None:
+        """Send again what the hub has not confirmed (see the module's docstring)."""
+        idle = self.confirm_after
+        while True:
+            await self.clock.sleep(self.confirm_after / 2)
+            now = self.clock.monotonic()
+            quiet = now - self._last_mark
+            # Lost on the way: an event sent confirm_after later is already confirmed (the
+            # broker may reorder a little), or the hub has said nothing at all for a while
+            # (then back off: perhaps no recorder is running).
+            overtaken = self._last_confirmed_send - self.confirm_after
+            stale = [n for n, t in self._sent.items() if now - t >= self.confirm_after
+                     and (t < overtaken or quiet >= idle)]
+            if not stale:
+                if quiet < self.confirm_after:
+                    idle = self.confirm_after
+                continue
+            if quiet >= idle:
+                idle = min(idle * 2, 300.0)  # no hub recording: back off
+            for i in range(0, len(stale), self._max_inflight):
+                rows = self._outbox.get(sorted(stale[i:i + self._max_inflight]))
+                await asyncio.gather(*(client.publish(t, p, qos=1) for _, t, p in rows))
+                sent = self.clock.monotonic()
+                for n, _, _ in rows:
+                    if n in self._sent:
+                        self._sent[n] = sent
+                self.resent += len(rows)
+            log.info("station %s sent %d events again (not confirmed by the hub)",
+                     self.station, len(stale))
 
     def __repr__(self) -> str:
         return (f"<Station {self.room}/{self.station} {self.state} pending={self.pending} "

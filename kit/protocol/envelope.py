@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kit.errors import KitError
@@ -22,6 +22,15 @@ from kit.protocol.ids import check_id, is_id
 SCHEMA_VERSION = 1
 MAX_PAYLOAD_BYTES = 8192
 MAX_SEQ = 2**53 - 1
+#: Integers beyond this are rejected anywhere in an event (JSON numbers above 2^53 lose
+#: precision in most readers, and a 5,000-digit one would stop Python's parser).
+MAX_INT = 2**53
+#: Nesting deeper than this is rejected (erasure walks every level).
+MAX_DEPTH = 32
+#: Events dated before this, or more than :data:`MAX_AHEAD` after their arrival, are refused:
+#: a wrong clock would put them outside every report and beyond retention.
+EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)
+MAX_AHEAD = timedelta(days=1)
 
 #: The kinds kit itself emits; other ``[a-z][a-z0-9-]*`` kinds are accepted for extensions.
 CORE_KINDS = frozenset(
@@ -109,9 +118,89 @@ def encode_event(ev: Event) -> bytes:
     return json.dumps(ev.as_dict(), separators=(",", ":"), ensure_ascii=False).encode()
 
 
+class _Strict(ValueError):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > 16 or abs(int(text)) > MAX_INT:
+        raise _Strict("bad-number", f"integer {text[:20]}{'…' if len(text) > 20 else ''} is "
+                                    f"beyond 2^53; send it as text")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _Strict("bad-number", f"number {text[:20]} is too large to be finite")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise _Strict("bad-number", f"{name} is not a JSON number (only finite numbers are kept)")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _Strict("duplicate-key", f"key {dup!r} appears twice in one object")
+    return obj
+
+
+def loads_strict(text: str) -> Any:
+    """JSON with no NaN/Infinity, no number beyond 2^53, no duplicate key, no NUL character
+    and at most :data:`MAX_DEPTH` levels. Raises ``Rejected``."""
+    try:
+        obj = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant,
+                         object_pairs_hook=_object)
+    except _Strict as e:
+        raise Rejected(e.reason, str(e)) from None
+    except (ValueError, RecursionError) as e:
+        raise Rejected("not-json", f"payload is not JSON: {e}") from None
+    _check_tree(obj)
+    return obj
+
+
+def _check_tree(obj: Any) -> None:
+    """Depth and NUL check without recursion."""
+    stack: list[tuple[Any, int]] = [(obj, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise Rejected("too-deep", f"data is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, str):
+            if "\0" in value:
+                raise Rejected("bad-text", "text holds a NUL character")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if "\0" in k:
+                    raise Rejected("bad-text", "a key holds a NUL character")
+                stack.append((v, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
+def check_time(ts: str, received: datetime) -> None:
+    """Refuse an event time before :data:`EARLIEST` or more than :data:`MAX_AHEAD` after
+    ``received`` (the hub's clock when it arrived)."""
+    t = parse_ts(ts)
+    if t < EARLIEST:
+        raise Rejected("bad-time", f"timestamp {ts} is before {EARLIEST.year}: the station's "
+                                   "clock is wrong; set its date and time")
+    if t > received + MAX_AHEAD:
+        raise Rejected("bad-time", f"timestamp {ts} is {(t - received).days} days ahead of the "
+                                   "hub's clock: the station's clock is wrong; set its date and "
+                                   "time")
+
+
 def decode_event(payload: bytes, *, topic_room: str | None = None,
-                 topic_station: str | None = None) -> Event:
-    """Parse and validate a payload. If the topic's room/station are given they must match."""
+                 topic_station: str | None = None, received: datetime | None = None) -> Event:
+    """Parse and validate a payload. If the topic's room/station are given they must match;
+    if ``received`` is given the event time must be plausible (:func:`check_time`)."""
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise Rejected("too-large", f"payload is {len(payload)} bytes; the limit is "
                                     f"{MAX_PAYLOAD_BYTES}")
@@ -120,10 +209,7 @@ def decode_event(payload: bytes, *, topic_room: str | None = None,
     except UnicodeDecodeError as e:
         raise Rejected("not-utf8",
                        f"payload is not UTF-8 text ({e.reason} at byte {e.start})") from e
-    try:
-        obj = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as e:
-        raise Rejected("not-json", f"payload is not JSON: {e}") from e
+    obj = loads_strict(text)
     if not isinstance(obj, dict):
         raise Rejected("not-object", f"payload is JSON {type(obj).__name__}, not an object")
     _check(obj)
@@ -133,6 +219,8 @@ def decode_event(payload: bytes, *, topic_room: str | None = None,
     if topic_station is not None and obj["station"] != topic_station:
         raise Rejected("station-mismatch", f"event says station {obj['station']!r} but was "
                                            f"published by station {topic_station!r}")
+    if received is not None:
+        check_time(obj["ts"], received)
     return Event(
         id=obj["id"], ts=obj["ts"], room=obj["room"], station=obj["station"], seq=obj["seq"],
         kind=obj["kind"], run=obj.get("run"), pupil=obj.get("pupil"), team=obj.get("team"),
@@ -186,5 +274,6 @@ def _check(obj: dict[str, Any]) -> None:
 
 __all__ = [
     "CORE_KINDS", "MAX_PAYLOAD_BYTES", "SCHEMA_VERSION", "Event", "Rejected", "check_id",
-    "decode_event", "encode_event", "format_ts", "new_event", "parse_ts",
+    "check_time", "decode_event", "encode_event", "format_ts", "loads_strict", "new_event",
+    "parse_ts",
 ]

@@ -8,6 +8,7 @@
     kit/v1/<room>/lesson/state                   lesson state, retained
     kit/v1/<room>/lesson/<cmd>/set               teacher commands to the lesson
     kit/v1/<room>/hub/state                      hub presence, retained
+    kit/v1/<room>/hub/stored/<station>           commit mark: event ids the hub has stored
     kit/v1/<room>/input/<controller>             live controller input (see inputs.py)
 """
 
@@ -64,6 +65,17 @@ def all_station_states(room: str) -> str:
     return f"{PREFIX}/{check_id(room, 'room')}/station/+/state"
 
 
+def commit_mark(room: str, station: str) -> str:
+    """Where the recorder says which of ``station``'s events it has stored (end-to-end
+    acknowledgement; see docs/protocol.md)."""
+    return f"{PREFIX}/{check_id(room, 'room')}/hub/stored/{check_id(station, 'station')}"
+
+
+def commit_marks(room: str, station: str = "+") -> str:
+    """Subscription filter for the commit marks of one station (or of the whole room)."""
+    return f"{PREFIX}/{check_id(room, 'room')}/hub/stored/{station}"
+
+
 def controller_input(room: str, controller: str) -> str:
     return f"{PREFIX}/{check_id(room, 'room')}/input/{check_id(controller, 'controller')}"
 
@@ -75,7 +87,7 @@ def all_inputs(room: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Parsed:
     """What a topic names. ``kind`` is events, station-state, station-command, lesson-state,
-    lesson-command, hub-state or input."""
+    lesson-command, hub-state, commit-mark or input."""
 
     kind: str
     room: str
@@ -102,6 +114,8 @@ def parse(topic: str) -> Parsed | None:
             return Parsed("lesson-command", room, command=command)
         case ["hub", "state"]:
             return Parsed("hub-state", room)
+        case ["hub", "stored", station] if is_id(station):
+            return Parsed("commit-mark", room, station)
         case ["input", controller] if is_id(controller):
             return Parsed("input", room, controller)
     return None

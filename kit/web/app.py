@@ -59,7 +59,6 @@ class DashboardSettings:
     store: str = ""
     #: the hub's broker address (without role); None: no live view
     broker: BrokerAddress | None = None
-    creds: dict[str, str] | None = None
     room: str = "+"
     #: refresh flags at least this often (seconds), and at every step or lesson event
     flag_interval_s: float = 60.0
@@ -597,7 +596,8 @@ def create_app(settings: DashboardSettings | None = None, *,
             async with asyncio.TaskGroup() as tg:
                 tasks = [tg.create_task(_flag_refresher(d), name="dashboard-flags")]
                 if settings.broker is not None:
-                    address = settings.broker.as_role("hub", settings.creds)
+                    address = config.station_address(settings.broker, role="hub",
+                                                     station="dashboard", room="*")
                     tasks.append(tg.create_task(
                         follow(address, d.live, clock, room=settings.room, ready=d.live_ready),
                         name="dashboard-live"))

@@ -9,7 +9,7 @@ from kit.activities import catalog
 from kit.activities.inputs import InputQueue, pump_mqtt
 from kit.activities.recording import StationRecorder
 from kit.activities.session import Session
-from kit.config import BrokerAddress
+from kit.config import BrokerAddress, station_address
 from kit.link import mqtt
 from kit.link.station import Station
 from kit.protocol import topics
@@ -22,10 +22,13 @@ ROOM = "room-7b"
 async def test_controller_input_plays_and_events_are_published(
         embedded: BrokerAddress, creds: dict[str, str]) -> None:
     queue = InputQueue()
-    hub = mqtt.client(embedded.as_role("hub", creds), "hub-test")
-    gateway = mqtt.client(embedded.as_role("gateway", creds), "gateway-test")
-    teacher = mqtt.client(embedded.as_role("teacher", creds), "teacher-test")
-    station = Station(embedded.as_role("station", creds), room=ROOM, station="mural-1",
+    hub = mqtt.client(station_address(embedded, role="hub", station="hub-test", room=ROOM))
+    gateway = mqtt.client(station_address(embedded, role="gateway",
+                                          station="gateway-test", room=ROOM))
+    teacher = mqtt.client(station_address(embedded, role="teacher",
+                                          station="teacher-test", room=ROOM))
+    station = Station(station_address(embedded, role="station", station="mural-1", room=ROOM),
+                room=ROOM, station="mural-1",
                       subscriptions=(topics.all_inputs(ROOM),))
     async with hub, gateway, teacher, station, asyncio.timeout(20):
         await hub.subscribe(topics.all_events(ROOM), qos=1)
@@ -80,7 +83,7 @@ async def test_kit_activity_run_records_simulated_pupils_on_the_hub(
 
     from kit.activities.app import App, AppOptions
 
-    hub = mqtt.client(embedded.as_role("hub", creds), "hub-test-2")
+    hub = mqtt.client(station_address(embedded, role="hub", station="hub-test-2", room=ROOM))
     async with hub, asyncio.timeout(20):
         await hub.subscribe(topics.all_events(ROOM), qos=1)
         await hub.subscribe(topics.station_state(ROOM, "orchestra-1"), qos=1)

@@ -99,8 +99,9 @@ async def test_a_whole_classroom_across_processes(kit_home: Path, tmp_path: Path
     hub = await start("hub", "--port", str(port), "--store", f"sqlite:///{db}", "--progress")
     await hub.until('"ready": true')
     room = Room()
-    teacher = BrokerAddress.parse(broker).as_role("teacher", config.credentials())
-    async with mqtt.client(teacher, f"lesson-{ROOM}-console") as watch:
+    teacher = config.station_address(BrokerAddress.parse(broker), role="teacher",
+                                     station="console", room=ROOM)
+    async with mqtt.client(teacher) as watch:
         await watch.subscribe(topics.lesson_state(ROOM), qos=1)
         await watch.subscribe(topics.all_station_states(ROOM), qos=1)
 

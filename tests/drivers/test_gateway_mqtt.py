@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 
 from kit.clock import FakeClock
-from kit.config import BrokerAddress
+from kit.config import BrokerAddress, station_address
 from kit.drivers.bridge import GatewayBridge
 from kit.drivers.microbit.link import GatewayLink
 from kit.drivers.sim.air import Air
@@ -25,7 +25,7 @@ async def test_presses_through_the_embedded_broker(
         clock: FakeClock) -> None:
     room = "room-1"
     got: list[Input] = []
-    listener = mqtt.client(embedded.as_role("hub", creds), "hub-listener")
+    listener = mqtt.client(station_address(embedded, role="hub", station="hub-listener", room=room))
     async with listener:
         await listener.subscribe(topics.all_inputs(room), qos=1)
 
@@ -34,7 +34,9 @@ async def test_presses_through_the_embedded_broker(
                 got.append(decode_input(bytes(m.payload)))  # type: ignore[arg-type]
 
         listening = asyncio.create_task(listen())
-        async with (Station(embedded.as_role("gateway", creds), room=room, station="gateway-1",
+        async with (Station(station_address(embedded, role="gateway",
+                                            station="gateway-1", room=room),
+                room=room, station="gateway-1",
                             subscriptions=(f"{topics.PREFIX}/{room}/station/+/+/set",)) as st,
                     GatewayLink(finder=gateway.finder, clock=clock) as link):
             await st.connected()
@@ -50,7 +52,8 @@ async def test_presses_through_the_embedded_broker(
             await run_until(clock, lambda: len(got) == 18)
             for c in ctrls:
                 assert [i.seq for i in got if i.controller == c.controller] == list(range(6))
-            teacher = mqtt.client(embedded.as_role("teacher", creds), "teacher-1")
+            teacher = mqtt.client(station_address(embedded, role="teacher",
+                                                  station="teacher-1", room=room))
             async with teacher:
                 await teacher.publish(topics.station_command(room, ctrls[0].controller, "seat"),
                                       b"12", qos=1)

@@ -12,6 +12,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Every hub process a test started, stopped at the end of the test whatever happened.
+RUNNING: list[HubProcess] = []
+
+
+def _die_with_test() -> None:
+    """In the child: SIGKILL it if the test process dies (no orphan keeps a port)."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)
 
 
 class HubProcess:
@@ -28,7 +37,8 @@ class HubProcess:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "kit", "hub", "--progress", *self.args, env=env,
-            stdout=asyncio.subprocess.PIPE)
+            stdout=asyncio.subprocess.PIPE, preexec_fn=_die_with_test)
+        RUNNING.append(self)
         self.last = {}
         self._reader = asyncio.create_task(self._read())
         await self.until(lambda line: line.get("ready") is True)

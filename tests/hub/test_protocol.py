@@ -39,7 +39,27 @@ def test_vectors_cover_every_rejection_reason_the_codec_knows() -> None:
     reasons = {v["rejected"].split(":")[0] for v in VECTORS if "rejected" in v}
     assert {"not-json", "not-utf8", "not-object", "too-large", "unknown-version",
             "missing-field", "bad-field", "unknown-field", "station-mismatch",
-            "room-mismatch", "not-an-event-topic"} <= reasons
+            "room-mismatch", "not-an-event-topic", "bad-number", "duplicate-key",
+            "too-deep", "bad-text"} <= reasons
+
+
+@pytest.mark.parametrize(("ts", "ok"), [
+    ("2026-01-12T09:00:00.000Z", True), ("2026-01-13T08:00:00.000Z", True),
+    ("1971-01-01T00:00:00.000Z", False), ("9999-12-31T23:59:59.999Z", False),
+    ("2026-01-14T09:00:00.000Z", False)])
+def test_event_times_far_from_the_hubs_clock_are_refused(ts: str, ok: bool) -> None:
+    from datetime import UTC, datetime
+
+    vector = next(v for v in VECTORS if "event" in v)
+    payload = json.loads(_payload(vector))
+    payload["ts"] = ts
+    now = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
+    result = classify(vector["topic"], json.dumps(payload).encode(), "t", now)
+    if ok:
+        assert isinstance(result, Event)
+    else:
+        assert isinstance(result, Rejection) and result.reason == "bad-time"
+        assert "clock" in result.detail
 
 
 def test_encode_then_decode_is_identity() -> None:

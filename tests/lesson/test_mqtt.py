@@ -7,8 +7,10 @@ import itertools
 import json
 from pathlib import Path
 
+from conftest import login
+
 from kit.clock import FakeClock
-from kit.config import BrokerAddress
+from kit.config import BrokerAddress, station_address
 from kit.lesson import mqtt as lesson_mqtt
 from kit.lesson.check import load_lesson
 from kit.lesson.engine import Engine
@@ -25,10 +27,13 @@ async def test_teacher_commands_work_and_station_commands_are_refused(
 ) -> None:
     clock = FakeClock()
     names = (f"p-pupil{i}" for i in itertools.count(1))
-    async with mqtt.client(embedded.as_role("hub", creds), "watcher") as watcher:
+    async with mqtt.client(station_address(embedded, role="hub",
+                                           station="watcher", room="room-1")) as watcher:
         await watcher.subscribe(topics.all_events("room-1"), qos=1)
         await watcher.subscribe(topics.lesson_state("room-1"), qos=1)
-        station = lesson_mqtt.station_for(embedded.as_role("teacher", creds), "room-1",
+        station = lesson_mqtt.station_for(station_address(embedded, role="teacher",
+                                                          station="lesson-room-1",
+                                                          room="room-1"), "room-1",
                                           run="run-1", outbox=tmp_path / "out.db")
         async with station:
             engine = Engine(load_lesson(BASE), clock=clock, sink=lesson_mqtt.StationSink(station),
@@ -37,9 +42,11 @@ async def test_teacher_commands_work_and_station_commands_are_refused(
             await engine.handle(Input("mb-a", 1, "hello"))
             tasks = [asyncio.create_task(engine.run()),
                      asyncio.create_task(lesson_mqtt.commands(station, engine))]
-            async with mqtt.client(embedded.as_role("station", creds), "mural-1") as intruder:
+            async with mqtt.client(station_address(embedded, role="station",
+                                                   station="mural-1", room="room-1")) as intruder:
                 await intruder.publish(topics.lesson_command("room-1", "start"), b"", qos=1)
-            async with mqtt.client(embedded.as_role("teacher", creds), "teacher-1") as teacher:
+            async with mqtt.client(station_address(embedded, role="teacher",
+                                                   station="teacher-1", room="room-1")) as teacher:
                 await teacher.publish(topics.lesson_command("room-1", "start"), b"", qos=1)
                 await teacher.publish(topics.lesson_command("room-1", "pause"), b"", qos=1)
                 kinds: list[tuple[str, dict[str, object]]] = []
@@ -65,7 +72,9 @@ async def test_station_role_alone_cannot_start_a_lesson(
     embedded: BrokerAddress, creds: dict[str, str], tmp_path: Path
 ) -> None:
     clock = FakeClock()
-    station = lesson_mqtt.station_for(embedded.as_role("teacher", creds), "room-2",
+    station = lesson_mqtt.station_for(station_address(embedded, role="teacher",
+                                                      station="lesson-room-2",
+                                                      room="room-2"), "room-2",
                                       outbox=tmp_path / "out.db")
     async with station:
         locked = asyncio.Event()
@@ -79,16 +88,19 @@ async def test_station_role_alone_cannot_start_a_lesson(
         engine = Engine(load_lesson(BASE), clock=clock, sink=Sink(station))
         await station.connected()
         task = asyncio.create_task(lesson_mqtt.commands(station, engine))
-        async with mqtt.client(embedded.as_role("station", creds), "mural-1") as intruder:
+        async with mqtt.client(station_address(embedded, role="station",
+                                               station="mural-1", room="room-2")) as intruder:
             await intruder.publish(topics.lesson_command("room-2", "end"), b"", qos=1)
             await intruder.publish(topics.lesson_command("room-2", "start"), b"", qos=1)
         # a teacher message after the intruder's proves the intruder's never arrived
-        async with mqtt.client(embedded.as_role("teacher", creds), "teacher-1") as teacher:
+        async with mqtt.client(station_address(embedded, role="teacher",
+                                               station="teacher-1", room="room-2")) as teacher:
             await teacher.publish(topics.lesson_command("room-2", "lock"), b"", qos=1)
         await asyncio.wait_for(locked.wait(), 10)
         assert engine.status == "waiting"
         task.cancel()
-    async with mqtt.client(embedded.as_role("hub", creds), "reader") as reader:
+    async with mqtt.client(station_address(embedded, role="hub",
+                                           station="reader", room="room-1")) as reader:
         await reader.subscribe(topics.lesson_state("room-2"), qos=1)
         async for message in reader.messages:
             state = json.loads(message.payload)  # type: ignore[arg-type]
@@ -97,10 +109,11 @@ async def test_station_role_alone_cannot_start_a_lesson(
 
 
 async def test_extend_nan_over_mqtt_is_refused_and_pause_all_still_works(
-    embedded: BrokerAddress, creds: dict[str, str], tmp_path: Path
+    embedded: BrokerAddress, tmp_path: Path
 ) -> None:
     clock = FakeClock()
-    station = lesson_mqtt.station_for(embedded.as_role("teacher", creds), "room-3",
+    engine_login = await login(embedded, role="teacher", station="lesson-room-3", room="room-3")
+    station = lesson_mqtt.station_for(engine_login, "room-3",
                                       outbox=tmp_path / "out.db")
     states: list[dict[str, object]] = []
     paused = asyncio.Event()
@@ -117,7 +130,8 @@ async def test_extend_nan_over_mqtt_is_refused_and_pause_all_still_works(
         await station.connected()
         run = asyncio.create_task(engine.run())
         task = asyncio.create_task(lesson_mqtt.commands(station, engine))
-        async with mqtt.client(embedded.as_role("teacher", creds), "teacher-1") as teacher:
+        console = await login(embedded, role="teacher", station="teacher-1", room="room-3")
+        async with mqtt.client(console) as teacher:
             await teacher.publish(topics.lesson_command("room-3", "start"), b"", qos=1)
             for bad in (b"nan", b"inf", b"-inf", b"1e999", b"\xff\xfe"):
                 await teacher.publish(topics.lesson_command("room-3", "extend"), bad, qos=1)

@@ -25,7 +25,7 @@ class Running:
     url: str
     store_url: str
     broker: BrokerAddress
-    creds: dict[str, str]
+    creds: dict[str, BrokerAddress]  # a credential of each MQTT role, to try at the login
     pupils: list[SimPupil]
 
     @property
@@ -47,15 +47,18 @@ def term_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def running(term_template: Path, tmp_path: Path, embedded: BrokerAddress,
-                  creds: dict[str, str]) -> AsyncIterator[Running]:
+async def running(term_template: Path, tmp_path: Path, embedded: BrokerAddress
+                  ) -> AsyncIterator[Running]:
     import shutil
+
+    from kit import config
 
     db = tmp_path / "kit.db"
     shutil.copy(term_template, db)
     url = f"sqlite:///{db}"
-    settings = DashboardSettings(port=0, store=url, broker=embedded, creds=creds,
-                                 flag_interval_s=3600)
+    creds = {role: config.station_address(embedded, role=role, station=f"{role}-1",
+                                          room="room-1") for role in ("station", "hub", "teacher")}
+    settings = DashboardSettings(port=0, store=url, broker=embedded, flag_interval_s=3600)
     stop = asyncio.Event()
     port: asyncio.Future[int] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(serve(settings, stop=stop, on_ready=port.set_result))

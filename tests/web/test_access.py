@@ -44,7 +44,8 @@ async def test_a_wrong_password_or_a_station_credential_gets_nothing(running: Ru
         assert r.status_code == 401 and "do not match" in r.text
         assert "kit_session" not in c.cookies
         for role in ("station", "hub", "teacher"):
-            r = await login(c, role, running.creds[role])
+            mqtt_login = running.creds[role]
+            r = await login(c, str(mqtt_login.username), str(mqtt_login.password))
             assert r.status_code == 401
             assert "kit_session" not in c.cookies
         assert (await c.get("/live/room-1/state")).status_code == 401

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kit import config
 from kit.link.station import Station
 from tests.conftest import need
 from tests.web.conftest import PASSWORD, Running
@@ -61,7 +62,8 @@ async def test_wrong_password_and_station_credential_get_nothing(page: object,
     assert isinstance(page, Page)
     await log_in(page, "ozola", "not the password")
     await expect(page.get_by_role("alert")).to_contain_text("do not match")
-    await log_in(page, "station", running.creds["station"])
+    station = running.creds["station"]
+    await log_in(page, str(station.username), str(station.password))
     await expect(page.get_by_role("alert")).to_contain_text("do not match")
     await page.goto(f"/pupil/{running.drifting.pseudonym}")
     await expect(page).to_have_url(re.compile(r"/login\?next="))
@@ -84,8 +86,9 @@ async def test_keyboard_login_and_a_live_lesson_updates_without_reloading(
     await expect(live).to_have_attribute("data-following", "yes")
 
     a, b = running.pupils[0], running.pupils[1]
-    async with Station(running.broker.as_role("station", running.creds), room="room-1",
-                       station="station-9", run="live-1") as st:
+    screen = config.station_address(running.broker, role="station", station="station-9",
+                                    room="room-1")
+    async with Station(screen, room="room-1", station="station-9", run="live-1") as st:
         await st.record("join", pupil=a.pseudonym, team=a.team)
         await st.record("join", pupil=b.pseudonym, team=b.team)
         await st.record("step", data={"action": "start", "step": "build"})
@@ -215,7 +218,9 @@ async def test_flags_appear_on_the_live_page_when_a_lesson_ends(
                 store.insert_events([e for e in week6 if e.station != "teacher"], week6[-1].ts)
                 store.close()
                 clock = VirtualTime(parse_ts(week6[0].ts))
-                async with Station(broker.as_role("teacher", creds), room="room-1",
+                teacher = config.station_address(broker, role="teacher", station="teacher",
+                                                 room="room-1")
+                async with Station(teacher, room="room-1",
                                    station="teacher", run="w06-1", clock=clock) as st:
                     for e in week6:
                         if e.station == "teacher":

@@ -8,16 +8,19 @@ which runs every call on one dedicated thread (sqlite3 and psycopg are blocking 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from kit.errors import ConfigError
-from kit.hub.store.base import EventRow, Rejection, Store
+from kit.errors import ConfigError, StoreError
+from kit.hub.store.base import EventRow, Rejection, Store, register_eraser
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
-__all__ = ["AsyncStore", "EventRow", "Rejection", "Store", "open_store"]
+__all__ = ["AsyncStore", "EventRow", "Rejection", "Store", "open_store", "register_eraser"]
 
 
 def open_store(url: str) -> Store:
@@ -56,10 +59,24 @@ class AsyncStore:
             await self._run(store.close)
         self._pool.shutdown(wait=True)
 
+    async def reopen(self) -> bool:
+        """Close the store and open it again (after a lost connection); False if it cannot
+        be opened yet."""
+        old, self._store = self._store, None
+        if old is not None:
+            with contextlib.suppress(Exception):
+                await self._run(old.close)
+        try:
+            self._store = await self._run(lambda: open_store(self.url))
+        except Exception as e:
+            log.warning("the participation store cannot be opened yet: %s", e)
+            return False
+        return True
+
     async def call(self, fn: Callable[[Store], T]) -> T:
         store = self._store
         if store is None:
-            raise RuntimeError("store is not open")
+            raise StoreError("the participation store is not open")
         return await self._run(lambda: fn(store))
 
     async def _run(self, fn: Callable[[], T]) -> T:

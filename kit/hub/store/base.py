@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,16 +106,68 @@ def _token(pupil: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9-]){re.escape(pupil)}(?![a-z0-9-])")
 
 
-def redact(value: Any, pupil: str) -> Any:
-    """``value`` with every mention of ``pupil`` replaced by ``"erased"``."""
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def unescaped(text: str) -> str:
+    """``text`` with JSON ``\\uXXXX`` escapes decoded (no parsing, so no depth limit): a
+    station could write a pseudonym as ``\\u0070-...``."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def mentions(text: str, pupil: str) -> bool:
     token = _token(pupil)
-    if isinstance(value, str):
-        return token.sub("erased", value)
-    if isinstance(value, list):
-        return [redact(v, pupil) for v in value]
-    if isinstance(value, dict):
-        return {redact(k, pupil): redact(v, pupil) for k, v in value.items()}
-    return value
+    return bool(token.search(text) or token.search(unescaped(text)))
+
+
+def redact(value: Any, pupil: str) -> Any:
+    """``value`` with every mention of ``pupil`` replaced by ``"erased"``, at any depth (on
+    its JSON text: pseudonyms are plain ``[a-z0-9-]``, which JSON never escapes)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return json.loads(redact_json(text, pupil))
+
+
+def redact_json(text: str, pupil: str) -> str:
+    """The stored JSON text with every mention of ``pupil`` replaced by ``erased``; escaped
+    mentions are decoded first (the result stays valid JSON)."""
+    token = _token(pupil)
+    if token.search(text):
+        return token.sub("erased", text)
+    if token.search(unescaped(text)):
+        # Re-encode with no escapes, then redact: json would recurse, so decode escapes only
+        # inside strings, keeping quotes and backslashes escaped.
+        def fix(m: re.Match[str]) -> str:
+            ch = chr(int(m.group(1), 16))
+            return m.group(0) if ch in '"\\' or ord(ch) < 0x20 else ch
+
+        return token.sub("erased", _ESCAPE.sub(fix, text))
+    return text
+
+
+#: An eraser removes what one part of kit keeps about a pupil. It runs inside
+#: :meth:`Store.forget`'s transaction, through ``store.query``/``store.execute`` only, and
+#: returns row counts by table; raising aborts the whole erasure (nothing is half-erased).
+Eraser = Callable[["Store", str], dict[str, int]]
+_ERASERS: dict[str, tuple[Eraser, tuple[str, ...]]] = {}
+
+
+def register_eraser(name: str, eraser: Eraser, *, tables: Sequence[str] = ()) -> None:
+    """Make ``kit pupil forget`` (:meth:`Store.forget`) erase what ``name`` keeps as well.
+
+    ``tables`` are the tables the eraser deletes from or rewrites: after the transaction
+    PostgreSQL rewrites them (``VACUUM FULL``) so no dead row keeps the pupil's data. Call it
+    at import of the module that owns the tables, e.g.::
+
+        def _forget(store: Store, pupil: str) -> dict[str, int]:
+            return {"notes": store.execute("DELETE FROM notes WHERE pupil = ?", (pupil,))}
+
+        register_eraser("notes", _forget, tables=("notes",))
+    """
+    _ERASERS[name] = (eraser, tuple(tables))
+
+
+def erasers() -> dict[str, tuple[Eraser, tuple[str, ...]]]:
+    return dict(_ERASERS)
 
 
 class Store(ABC):
@@ -182,27 +235,59 @@ class Store(ABC):
     def names(self) -> dict[str, str]:
         return dict(self.query("SELECT pupil, display_name FROM roster"))
 
+    @abstractmethod
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """One transaction around everything :meth:`execute` does inside it."""
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Leave a failed transaction, if one is open (the next call starts clean)."""
+
+    @abstractmethod
+    def scrub(self, tables: Sequence[str]) -> None:
+        """After deletes: make sure the deleted bytes are gone from the store's files."""
+
+    def note_suppressed(self, topic: str, hour: str, count: int, now: str) -> None:
+        """Count rejected messages beyond the per-station limit in one row per hour."""
+        digest = hashlib.sha256(f"suppressed\0{topic}\0{hour}".encode()).hexdigest()
+        detail = (f"{count} more rejected messages from this station in the hour from "
+                  f"{hour}:00 were counted, not kept")
+        self.execute("INSERT INTO rejected (digest, received_at, topic, reason, detail, payload) "
+                     "VALUES (?,?,?,?,?,?) ON CONFLICT (digest) DO UPDATE SET "
+                     "detail = excluded.detail, received_at = excluded.received_at",
+                     (digest, now, topic, "rate-limited", detail, b""))
+
     def forget(self, pupil: str) -> dict[str, int]:
-        """Erase every row about ``pupil``; mentions in other pupils' events are redacted."""
-        counts = {
-            "events": self.execute("DELETE FROM events WHERE pupil = ?", (pupil,)),
-            "roster": self.execute("DELETE FROM roster WHERE pupil = ?", (pupil,)),
-        }
-        cols = ", ".join(EVENT_COLUMNS)
-        mentioned = [row_to_event(r) for r in self.query(
-            f"SELECT {cols} FROM events WHERE data LIKE ?", (f"%{pupil}%",))]
-        redacted = 0
-        for ev in mentioned:
-            clean = redact(ev.data, pupil)
-            if clean != ev.data:
-                redacted += self.execute("UPDATE events SET data = ? WHERE id = ?",
-                                         (json.dumps(clean, separators=(",", ":")), ev.id))
-        counts["events_redacted"] = redacted
-        token = _token(pupil)
-        gone = [n for n, topic, payload in self.query("SELECT n, topic, payload FROM rejected")
-                if token.search(bytes(payload).decode("utf-8", "replace")) or token.search(topic)]
-        counts["rejected"] = sum(self.execute("DELETE FROM rejected WHERE n = ?", (n,))
-                                 for n in gone)
+        """Erase every row about ``pupil`` in one transaction (with the registered erasers,
+        :func:`register_eraser`); mentions in other pupils' events are redacted. Then the
+        store's files are scrubbed (:meth:`scrub`)."""
+        tables = ["events", "roster", "rejected"]
+        with self.transaction():
+            counts = {
+                "events": self.execute("DELETE FROM events WHERE pupil = ?", (pupil,)),
+                "roster": self.execute("DELETE FROM roster WHERE pupil = ?", (pupil,)),
+            }
+            redacted = 0
+            # Event data is stored decoded (json.dumps without ASCII escapes): a mention is
+            # always there as plain text.
+            for id_, data in self.query("SELECT id, data FROM events WHERE data LIKE ?",
+                                        (f"%{pupil}%",)):
+                clean = redact_json(data, pupil)
+                if clean != data:
+                    redacted += self.execute("UPDATE events SET data = ? WHERE id = ?",
+                                             (clean, id_))
+            counts["events_redacted"] = redacted
+            gone = [n for n, topic, detail, payload in self.query(
+                        "SELECT n, topic, detail, payload FROM rejected")
+                    if mentions(bytes(payload).decode("utf-8", "replace"), pupil)
+                    or mentions(topic, pupil) or mentions(detail, pupil)]
+            counts["rejected"] = sum(self.execute("DELETE FROM rejected WHERE n = ?", (n,))
+                                     for n in gone)
+            for name, (eraser, extra) in _ERASERS.items():
+                for table, n in eraser(self, pupil).items():
+                    counts[f"{name}.{table}" if table in counts else table] = n
+                tables += extra
+        self.scrub(tables)
         return counts
 
     def purge_before(self, ts: str) -> dict[str, int]:
@@ -214,16 +299,15 @@ class Store(ABC):
 
     def tables_mentioning(self, text: str) -> dict[str, int]:
         """How many rows of each table name the id ``text`` anywhere (to prove erasure)."""
-        token = _token(text)
         found: dict[str, int] = {}
         for table, cols in (("events", EVENT_COLUMNS),
                             ("roster", ("pupil", "display_name", "room")),
                             ("rejected", ("topic", "detail"))):
             n = 0
             for row in self.query(f"SELECT {', '.join(cols)} FROM {table}"):
-                n += any(token.search(str(v)) for v in row if v is not None)
+                n += any(mentions(str(v), text) for v in row if v is not None)
             if table == "rejected":
-                n += sum(bool(token.search(bytes(p).decode("utf-8", "replace")))
+                n += sum(mentions(bytes(p).decode("utf-8", "replace"), text)
                          for (p,) in self.query("SELECT payload FROM rejected"))
             found[table] = n
         return found

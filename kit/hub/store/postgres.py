@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -51,6 +53,31 @@ class PostgresStore(Store):
                 [(r.digest, r.received_at, r.topic, r.reason, r.detail, r.payload)
                  for r in items])
             return max(cur.rowcount, 0)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._db.transaction():
+            yield
+
+    def rollback(self) -> None:
+        with contextlib.suppress(psycopg.Error):
+            self._db.rollback()
+
+    def scrub(self, tables: Sequence[str]) -> None:
+        """Deleted rows stay in PostgreSQL's table files as dead tuples until VACUUM: rewrite
+        the tables (``VACUUM FULL``). The server's own write-ahead log keeps the old rows until
+        it recycles its segments after checkpoints; a CHECKPOINT is asked for (it needs the
+        pg_checkpoint role or superuser; without it the server's next one does it)."""
+        log = logging.getLogger(__name__)
+        for table in dict.fromkeys(tables):
+            try:
+                self._db.execute(f'VACUUM FULL "{table}"')
+            except psycopg.Error as e:
+                log.warning("could not VACUUM %s after an erasure: %s", table, e)
+        try:
+            self._db.execute("CHECKPOINT")
+        except psycopg.Error as e:
+            log.info("no CHECKPOINT after the erasure (%s); the server makes one soon", e)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._db.cursor() as cur:
