@@ -35,7 +35,10 @@ def run(args: argparse.Namespace) -> int:
             for pupil, name in sorted(store.names().items()):
                 print(f"{pupil}\t{name}")
         else:
+            from kit.classroom import erasure
+
             pupil = check_id(args.pseudonym, "pseudonym")
+            erasure.register()
             counts = store.forget(pupil)
             total = counts["events"] + counts["roster"] + counts["rejected"]
             print(f"forgot {pupil}: deleted {total} rows ({counts['events']} events, "
