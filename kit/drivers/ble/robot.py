@@ -48,6 +48,10 @@ class RobotUnavailable(KitError, ConnectionError):
         self.reason = reason
 
 
+#: Sounds a lesson may name, as the frequency (Hz) the robot plays.
+NAMED_TONES = {"beep": 880, "boop": 440, "drum": 110, "tada": 523, "low": 262, "high": 1047}
+
+
 class NotARobot(KitError, ValueError):
     def __init__(self, name: str) -> None:
         super().__init__(f"{name!r} has no robot UART service; flash robot.ts "
@@ -154,7 +158,8 @@ class BleRobot:
         await self._send(nus.led(pattern.upper().replace("-", "_")))
 
     async def sound(self, tone: str) -> None:
-        await self._send(nus.sound(tone))
+        # Lessons name sounds ("beep", "drum", "tada"); the robot's program plays a frequency.
+        await self._send(nus.sound(str(NAMED_TONES.get(tone.lower(), tone))))
 
     async def _send(self, data: bytes) -> None:
         client, char = self._client, self._write
