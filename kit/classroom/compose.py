@@ -273,6 +273,18 @@ async def look_around(address: BrokerAddress, room: str, *, seconds: float = 1.5
                       ) -> dict[str, str] | None:
     """Every station's retained presence in ``room`` (the screen, gateways, controllers), or
     None when no broker answers at ``address``."""
+    me = config.station_address(address, role="teacher", station=f"lesson-{room}", room=room)
+    for attempt in range(20):
+        found = await _look(me, room, seconds)
+        if found is not None or attempt == 19:
+            return found
+        # A credential made a moment ago reaches Mosquitto when the hub reloads its password
+        # file (a fraction of a second); until then the broker refuses it.
+        await asyncio.sleep(0.25)
+    return None
+
+
+async def _look(me: BrokerAddress, room: str, seconds: float) -> dict[str, str] | None:
     import json
 
     import aiomqtt
@@ -281,7 +293,6 @@ async def look_around(address: BrokerAddress, room: str, *, seconds: float = 1.5
 
     found: dict[str, str] = {}
     try:
-        me = config.station_address(address, role="teacher", station=f"lesson-{room}", room=room)
         async with mqtt.client(me) as client:
             await client.subscribe(topics.all_station_states(room), qos=1)
             with contextlib.suppress(TimeoutError):

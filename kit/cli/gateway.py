@@ -97,19 +97,29 @@ class SimClass:
 
     async def run(self, address: Any, room: str) -> None:
         import asyncio
+        import contextlib
         import json
+
+        import aiomqtt
 
         from kit.link import mqtt
         from kit.protocol import topics
 
         async def watch() -> None:
-            async with mqtt.client(address) as client:
-                await client.subscribe(topics.lesson_state(room), qos=1)
-                async for m in client.messages:
-                    with contextlib.suppress(ValueError, AttributeError):
-                        self.running = json.loads(bytes(m.payload)).get("status") == "running"
-
-        import contextlib
+            delay = 0.25
+            while True:
+                # The link comes back after an outage, and a credential made a moment ago
+                # may be refused until the hub's broker has reloaded its password file.
+                with contextlib.suppress(aiomqtt.MqttError):
+                    async with mqtt.client(address) as client:
+                        await client.subscribe(topics.lesson_state(room), qos=1)
+                        delay = 0.25
+                        async for m in client.messages:
+                            with contextlib.suppress(ValueError, AttributeError):
+                                state = json.loads(bytes(m.payload))
+                                self.running = state.get("status") == "running"
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
         watcher = asyncio.create_task(watch(), name="lesson-watch")
         try:

@@ -96,11 +96,13 @@ async def test_a_whole_classroom_across_processes(kit_home: Path, tmp_path: Path
         procs.append(p)
         return p
 
+    # The teacher's console credential exists before the hub starts, as on a classroom laptop
+    # set up the day before (the other parts make theirs as they start).
+    teacher = config.station_address(BrokerAddress.parse(broker), role="teacher",
+                                     station="console", room=ROOM)
     hub = await start("hub", "--port", str(port), "--store", f"sqlite:///{db}", "--progress")
     await hub.until('"ready": true')
     room = Room()
-    teacher = config.station_address(BrokerAddress.parse(broker), role="teacher",
-                                     station="console", room=ROOM)
     async with mqtt.client(teacher) as watch:
         await watch.subscribe(topics.lesson_state(ROOM), qos=1)
         await watch.subscribe(topics.all_station_states(ROOM), qos=1)

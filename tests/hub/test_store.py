@@ -52,7 +52,10 @@ def test_forget_erases_every_row_naming_the_pupil(store_url: str) -> None:
         store.insert_rejected([Rejection("kit/v1/r/events/st-1", "bad-field:seq", "bad",
                                          f'{{"pupil":"{gone}"}}'.encode(), "t")])
         counts = store.forget(gone)
-        assert counts == {"events": 2, "roster": 1, "events_redacted": 1, "rejected": 1}
+        core = {"events": 2, "roster": 1, "events_redacted": 1, "rejected": 1}
+        # (other parts' registered erasers may add counts of their own tables, all zero here)
+        assert {k: counts[k] for k in core} == core
+        assert not any(v for k, v in counts.items() if k not in core)
         assert store.tables_mentioning(gone) == {"events": 0, "roster": 0, "rejected": 0}
         # The other pupil's help is kept (their effort counts), without the erased name;
         # a different pupil whose pseudonym merely starts the same way is untouched.
