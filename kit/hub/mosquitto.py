@@ -115,6 +115,15 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def ensure_ports_free(host: str, *ports: int | None) -> None:
+    """Refuse, in words a teacher can act on, to start a broker on a port already taken."""
+    for port in ports:
+        if port is not None and not port_free(host, port):
+            raise ConfigError(f"port {port} on {host} is already in use by another program "
+                              "(another broker?): stop it, or start 'kit hub' with --port and "
+                              "a free port")
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -151,11 +160,7 @@ class MosquittoBroker:
 
     async def start(self) -> None:
         await self._stop_stale()
-        for port in (self.port, self.tls_port):
-            if port is not None and not port_free(self.host, port):
-                raise ConfigError(f"port {port} on {self.host} is already in use by another "
-                                  "program (another broker?): stop it, or start 'kit hub' "
-                                  "with --port and a free port")
+        ensure_ports_free(self.host, self.port, self.tls_port)
         config.private_file(self.log_path)
         start = self.log_path.stat().st_size
         log_file = self.log_path.open("ab")

@@ -74,7 +74,9 @@ async def broker(settings: HubSettings, status: HubStatus | None = None
         status.broker = kind
     if kind == "embedded":
         from kit.hub.embedded import LIMITS, EmbeddedBroker
+        from kit.hub.mosquitto import ensure_ports_free
 
+        ensure_ports_free(settings.host, settings.port, settings.tls_port)
         log.warning("%s", LIMITS)
         async with EmbeddedBroker(settings.port, host=settings.host, tls=tls,
                                   tls_port=settings.tls_port):

@@ -59,13 +59,15 @@ async def test_hub_says_it_is_ready_what_it_does_and_that_it_stopped(
         await proc.wait()
 
 
-async def test_mosquitto_refuses_a_port_someone_else_holds(kit_home: Path) -> None:
-    have_mosquitto()
+@pytest.mark.parametrize("kind", ["mosquitto", "embedded"])
+async def test_a_port_someone_else_holds_is_refused_in_words(kit_home: Path, kind: str) -> None:
+    if kind == "mosquitto":
+        have_mosquitto()
     with socket.socket() as other:
         other.bind(("127.0.0.1", 0))
         other.listen()
         port = other.getsockname()[1]
-        proc = await _hub("--broker", "mosquitto", "--port", str(port))
+        proc = await _hub("--broker", kind, "--port", str(port))
         out = await asyncio.wait_for(_line_with(proc, "in use"), 60)
         assert await proc.wait() == 1
     assert f"port {port}" in out
