@@ -127,6 +127,11 @@ async def run_lesson(plan: Plan) -> Outcome:
             if hands is not None:
                 background.append(asyncio.create_task(hands.run(), name="pupils"))
             await runner
+            if hands is not None:
+                # Presses made in the last moments are still on the air or in the gateway:
+                # the lesson goes on listening (and recording them) until they are in.
+                hands.stopped.set()
+                await _until(lambda: engine.presses >= hands.total, 30)
             status = engine.status
             failed = None
         except Exception as e:
