@@ -220,8 +220,12 @@ async def run_parts(a: argparse.Namespace, script: str, roles: tuple[str, ...],
     """Start the broker and one process per role (``script --role R``), wait until the
     devices are done, stop everything; returns the folder with what each part wrote."""
     folder = Path(tempfile.mkdtemp())
-    # Every part finds its own credential in this data directory (as on a classroom laptop).
+    # Every part finds its own credential in this data directory (as on a classroom laptop),
+    # made before the broker starts so that it knows them all from the first connection.
     os.environ["KIT_HOME"] = str(folder)
+    for role, station in (("hub", "load-listener"), ("gateway", "gateway-1"),
+                          ("teacher", "lesson-relay")):
+        config.station_address(BrokerAddress("127.0.0.1"), role=role, station=station, room=ROOM)
     procs: list[asyncio.subprocess.Process] = []
     async with contextlib.AsyncExitStack() as stack:
         address = await broker(stack, a.broker, folder)
