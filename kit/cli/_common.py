@@ -39,3 +39,17 @@ def store_url(arg: str) -> str:
     from kit import config
 
     return arg or config.default_store_url()
+
+
+def add_classroom(parser: argparse.ArgumentParser) -> None:
+    """--room, --broker and --classroom, each defaulting to the classroom set-up's."""
+    from pathlib import Path
+
+    parser.add_argument("--room", default=os.environ.get("KIT_ROOM"),
+                        help="room id, e.g. room-7b (default: the classroom set-up's)")
+    parser.add_argument("--broker", default=os.environ.get("KIT_BROKER"),
+                        help="the hub's broker, mqtt://host:port (default: the classroom "
+                             "set-up's)")
+    parser.add_argument("--classroom", type=Path, default=None,
+                        help="classroom set-up file (default: classroom.yaml in the data "
+                             "directory)")

@@ -9,20 +9,13 @@ standard input act on them, for rehearsing what happens when a micro:bit goes aw
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 from typing import Any
 
-from kit.cli._common import add_verbose, setup_logging
+from kit.cli._common import add_classroom, add_verbose, setup_logging
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--room", default=os.environ.get("KIT_ROOM"),
-                   help="room id (default: the classroom set-up's)")
-    p.add_argument("--broker", default=os.environ.get("KIT_BROKER"),
-                   help="the hub's broker, mqtt://host:port (default: the classroom set-up's)")
-    p.add_argument("--classroom", type=Path, default=None,
-                   help="classroom set-up file (default: classroom.yaml in the data directory)")
+    add_classroom(p)
     p.add_argument("--port", default="",
                    help="serial port of the gateway micro:bit (default: the set-up's, or find "
                         "it by its USB id)")

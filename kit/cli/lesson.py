@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -21,12 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     s.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
     r = sub.add_parser("run", help="run a lesson in a room (or rehearse it with --sim)")
     r.add_argument("file", type=Path, metavar="FILE")
-    r.add_argument("--room", default=os.environ.get("KIT_ROOM"),
-                   help="room id, e.g. room-7b (default: the classroom set-up's)")
-    r.add_argument("--broker", default=os.environ.get("KIT_BROKER"),
-                   help="the hub's broker, mqtt://host:port (default: the classroom set-up's)")
-    r.add_argument("--classroom", type=Path, default=None,
-                   help="classroom set-up file (default: classroom.yaml in the data directory)")
+    _common.add_classroom(r)
     r.add_argument("--stand-ins", action="store_true",
                    help="use a simulated stand-in for each device that is missing, "
                         "without asking")

@@ -6,16 +6,11 @@ import argparse
 import os
 from pathlib import Path
 
-from kit.cli._common import add_verbose, setup_logging
+from kit.cli._common import add_classroom, add_verbose, setup_logging
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--room", default=os.environ.get("KIT_ROOM"),
-                   help="room id (default: the classroom set-up's)")
-    p.add_argument("--broker", default=os.environ.get("KIT_BROKER"),
-                   help="the hub's broker, mqtt://host:port (default: the classroom set-up's)")
-    p.add_argument("--classroom", type=Path, default=None,
-                   help="classroom set-up file (default: classroom.yaml in the data directory)")
+    add_classroom(p)
     p.add_argument("--station", default=None, help="this screen's station id (default: screen)")
     p.add_argument("--lang", default=None, help="language: en lt lv pl it es bg")
     p.add_argument("--window", default=None, metavar="WxH",
