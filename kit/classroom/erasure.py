@@ -1,7 +1,8 @@
 """What ``kit pupil forget`` erases beyond the participation log: the facilitator's tables
-(roll-ups, flags, notes, support plans) and recognition (badges, xAPI outbox, page links).
+(roll-ups, flags, notes, support plans) and recognition (badges, xAPI outbox, page links);
+and what the hub's retention sweep removes beside old events (the roll-ups made from them).
 Registered here, in the composition root, so the store knows nothing of those parts and each
-part knows nothing of the others; all of it runs in the store's one erasure transaction."""
+part knows nothing of the others; each erasure, and each sweep, is one transaction."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ RECOGNITION_TABLES = ("badge_awards", "badge_status", "xapi_outbox", "pupil_page
 
 def register() -> None:
     from kit import recognition
-    from kit.hub.store import register_eraser
-    from kit.insight import erase
+    from kit.hub.store import register_eraser, register_purger
+    from kit.insight import erase, rollup
 
     register_eraser("facilitator", erase.forget, tables=FACILITATOR_TABLES)
     register_eraser("recognition", recognition.forget, tables=RECOGNITION_TABLES)
+    register_purger("facilitator", rollup.purge_before)

@@ -50,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
     from kit.hub.service import HubSettings, HubStatus, run_hub
 
     _common.setup_logging(args.verbose)
+    from kit.classroom import erasure
+
+    erasure.register()  # the retention sweep removes the roll-ups made from old events too
     settings = HubSettings(
         broker=args.broker, host=args.host, port=args.port, store=args.store,
         retention_days=args.retention_days or None, recorder=not args.no_recorder,

@@ -125,3 +125,36 @@ async def test_tls_listener_with_kits_own_certificate(kind: str, kit_home: Path)
         assert message.payload == b"over tls"
     stop.set()
     await hub
+
+
+async def test_the_retention_sweep_removes_old_roll_ups_with_old_events(kit_home: Path) -> None:
+    """Nothing outlives the events it was made from: the facilitator's roll-ups of runs
+    older than the retention period go in the same sweep as the events."""
+    from kit.hub.store import open_store
+    from kit.insight import rollup
+    from kit.sim.classlist import class_list
+    from kit.sim.history import history
+
+    url = f"sqlite:///{kit_home / 'old.db'}"
+    store = open_store(url)
+    try:
+        for _, events in history(class_list(teams=1), weeks=2):  # January 2026
+            store.insert_events(events, events[-1].ts)
+        rollup.advance(store)
+        assert rollup.runs(store)
+    finally:
+        store.close()
+    proc = await _hub("--broker", "embedded", "--port", str(free_port()), "--store", url,
+                      "--retention-days", "30", "--status-every", "0", "-v")
+    try:
+        line = await asyncio.wait_for(_line_with(proc, "retention: removed"), 60)
+        assert "insight_runs" in line
+    finally:
+        proc.send_signal(signal.SIGINT)
+        await asyncio.wait_for(proc.wait(), 60)
+    store = open_store(url)
+    try:
+        assert store.events() == []
+        assert rollup.runs(store) == [] and rollup.pupil_runs(store) == []
+    finally:
+        store.close()

@@ -15,12 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from kit.errors import ConfigError, StoreError
-from kit.hub.store.base import EventRow, Rejection, Store, register_eraser
+from kit.hub.store.base import EventRow, Rejection, Store, register_eraser, register_purger
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-__all__ = ["AsyncStore", "EventRow", "Rejection", "Store", "open_store", "register_eraser"]
+__all__ = ["AsyncStore", "EventRow", "Rejection", "Store", "open_store", "register_eraser",
+           "register_purger"]
 
 
 def open_store(url: str) -> Store:

@@ -170,6 +170,19 @@ def erasers() -> dict[str, tuple[Eraser, tuple[str, ...]]]:
     return dict(_ERASERS)
 
 
+#: A purger removes what one part of kit keeps from before a time (retention), the way
+#: :meth:`Store.purge_before` removes events: inside its transaction, returning row counts.
+Purger = Callable[["Store", str], dict[str, int]]
+_PURGERS: dict[str, Purger] = {}
+
+
+def register_purger(name: str, purger: Purger) -> None:
+    """Make the hub's retention sweep (:meth:`Store.purge_before`) remove what ``name`` keeps
+    from before the cut-off as well (roll-ups, for instance), so nothing outlives the events
+    it was made from."""
+    _PURGERS[name] = purger
+
+
 class Store(ABC):
     """Blocking store interface; see :class:`kit.hub.store.AsyncStore` for async callers."""
 
@@ -291,11 +304,17 @@ class Store(ABC):
         return counts
 
     def purge_before(self, ts: str) -> dict[str, int]:
-        """Retention: delete events (and rejected messages) older than ``ts``."""
-        return {
-            "events": self.execute("DELETE FROM events WHERE ts < ?", (ts,)),
-            "rejected": self.execute("DELETE FROM rejected WHERE received_at < ?", (ts,)),
-        }
+        """Retention: delete events (and rejected messages) older than ``ts``, and what the
+        registered purgers keep from before it (:func:`register_purger`), in one
+        transaction."""
+        with self.transaction():
+            counts = {
+                "events": self.execute("DELETE FROM events WHERE ts < ?", (ts,)),
+                "rejected": self.execute("DELETE FROM rejected WHERE received_at < ?", (ts,)),
+            }
+            for purger in _PURGERS.values():
+                counts.update(purger(self, ts))
+        return counts
 
     def tables_mentioning(self, text: str) -> dict[str, int]:
         """How many rows of each table name the id ``text`` anywhere (to prove erasure)."""
