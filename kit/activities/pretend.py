@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kit.protocol.inputs import Input
@@ -71,17 +72,30 @@ class HabitPupils:
             seat = self.session.seats.get(c)
             if seat is None or self.session.phase != "playing":
                 continue
-            habit = self.habits[i]
-            gesture = activity.suggest(seat)
-            if gesture is None:
+            turn = play(self.rng, self.habits[i], self.week, activity.suggest(seat))
+            if turn is None:
                 continue  # nothing to do: stays ready for when there is
-            if self.rng.random() < habit.pass_chance:
-                gesture = self.rng.choice(WRONG)
-            put(self.press(i, gesture))
-            n += 1
-            if self.rng.random() < habit.helps(self.week) * 0.1:
-                put(self.press(i, self.rng.choice(("logo", "shake"))))
+            for gesture in turn.gestures:
+                put(self.press(i, gesture))
                 n += 1
-            rate = habit.presses_per_minute * habit.engagement(self.week) / 60.0
-            self._ready[i] = self.t + self.rng.expovariate(max(rate, 1e-3))
+            self._ready[i] = self.t + turn.wait
         return n
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    gestures: tuple[str, ...]  # what the pupil does now: a press, perhaps a cheer after it
+    wait: float  # seconds (of the activity's time) before the pupil looks up again
+
+
+def play(rng: random.Random, habit: Habit, week: int, suggested: str | None) -> Turn | None:
+    """What a pupil of ``habit`` does in ``week`` when the screen suggests ``suggested``
+    (:meth:`kit.activities.base.Activity.suggest`): the helpful gesture, now and then a wrong
+    one (as often as the habit passes), now and then a cheer for a squad mate; then a pause
+    after the habit's pace and how engaged the pupil is this week. None: nothing to do."""
+    if suggested is None:
+        return None
+    gesture = rng.choice(WRONG) if rng.random() < habit.pass_chance else suggested
+    cheer = (rng.choice(("logo", "shake")),) if rng.random() < habit.helps(week) * 0.1 else ()
+    rate = habit.presses_per_minute * habit.engagement(week) / 60.0
+    return Turn((gesture, *cheer), rng.expovariate(max(rate, 1e-3)))

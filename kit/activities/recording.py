@@ -49,21 +49,25 @@ class MemoryRecorder:
 
 
 class StationRecorder:
-    """Queues events for a Station; run :meth:`pump` as a task to record them there."""
+    """Queues events for a Station; run :meth:`pump` as a task to record them there. Events
+    belong to the lesson run in ``run`` when they are recorded (the shared screen sets it
+    from each activity's start), so a report of the run counts the work done on the screen."""
 
     def __init__(self, station: Station) -> None:
         self.station = station
-        self._queue: asyncio.Queue[Recorded] = asyncio.Queue()
+        self.run: str | None = None
+        self._queue: asyncio.Queue[tuple[Recorded, str | None]] = asyncio.Queue()
         self.recorded = 0
 
     def record(self, kind: str, *, pupil: str | None = None, team: str | None = None,
                data: Mapping[str, Any] | None = None) -> None:
-        self._queue.put_nowait(Recorded(kind, pupil, team, dict(data or {})))
+        self._queue.put_nowait((Recorded(kind, pupil, team, dict(data or {})), self.run))
 
     async def pump(self) -> None:
         while True:
-            r = await self._queue.get()
-            await self.station.record(r.kind, pupil=r.pupil, team=r.team, data=r.data)
+            r, run = await self._queue.get()
+            await self.station.record(r.kind, pupil=r.pupil, team=r.team, data=r.data,
+                                      run=run)
             self.recorded += 1
             self._queue.task_done()
 

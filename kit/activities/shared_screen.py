@@ -150,6 +150,7 @@ class SharedScreen:
             catalog.activity_class(start.name)  # raises with a suggestion
             raise AssertionError
         cls = catalog.activity_class(start.name)
+        self.recorder.run = start.run  # the screen's events belong to the lesson's run
         session = Session(cls, params(**start.params), recorder=self.recorder,
                           words=Words(start.lang or self.opts.lang))
         for seat in sorted(start.seats, key=lambda s: s.number):

@@ -116,7 +116,16 @@ async def run_gateway(address: BrokerAddress, *, room: str, finder: Any, station
         bridge = GatewayBridge(link, st, room=room, leave_after=leave_after)
         if on_bridge is not None:
             on_bridge(bridge)
-        await bridge.run(st.messages())
+        try:
+            await bridge.run(st.messages())
+        finally:
+            # Presence is retained: without this, next week's lesson would still see last
+            # week's controllers as here and seat pupils who stayed at home.
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(5):
+                    for c in bridge.controllers.values():
+                        if c.present:
+                            await st.set_presence(c.controller, "left")
 
 
 # Robots -------------------------------------------------------------------------------------

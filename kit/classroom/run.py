@@ -110,7 +110,9 @@ async def run_lesson(plan: Plan) -> Outcome:
                         if p.habit.attends(plan.week)]
                 for _, c in here:
                     await c.power_on()
-                hands = PupilHands(here, engine.state, week=plan.week)
+                hands = PupilHands(here, engine.state, week=plan.week, clock=clock,
+                                   screen=(lambda: screen.session if screen is not None
+                                           else None) if plan.screen is not None else None)
             runner = asyncio.create_task(engine.run(), name="lesson")
             if plan.sim_teacher:
                 from kit.classroom.pupils import teacher

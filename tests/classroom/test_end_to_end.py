@@ -158,6 +158,11 @@ async def test_a_whole_classroom_across_processes(kit_home: Path, tmp_path: Path
 
     with sqlite3.connect(db) as con:
         rows = con.execute("SELECT kind, pupil, station, data FROM events").fetchall()
+        runs = dict(con.execute("SELECT station, group_concat(DISTINCT coalesce(run, '-')) "
+                                "FROM events WHERE station IN ('screen', 'lesson-room-e2e') "
+                                "AND pupil IS NOT NULL GROUP BY station").fetchall())
+    # What pupils did on the screen belongs to the lesson's run, as the lesson's own events do.
+    assert runs["screen"] == runs["lesson-room-e2e"] and "," not in runs["screen"], runs
     inputs = [json.loads(d) for k, _, s, d in rows if k == "input"]
     presses = [(d["controller"], d["seq"]) for d in inputs]
     assert len(presses) == PUPILS * PRESSES, "every press is in the store"
