@@ -275,7 +275,7 @@ def _activity(doc: Document, i: int, step: dict[Any, Any]) -> list[Problem]:
 def _robot(doc: Document, i: int, step: dict[Any, Any]) -> list[Problem]:
     out: list[Problem] = []
     limits = step.get("limits") if isinstance(step.get("limits"), dict) else {}
-    defaults = schema.Limits()
+    defaults = schema.DEFAULT_LIMITS
 
     def limit(key: str, default: float) -> float:
         got = _number(limits.get(key)) if isinstance(limits, dict) else None

@@ -71,14 +71,19 @@ def _parse_duration(value: Any) -> float:
     return seconds
 
 
+_KNOWN_LANGUAGES = frozenset(LANGUAGES)
+
+
 def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-    wanted = (info.context or {}).get("languages") or ()
+    # Runs for every text of a lesson (some eighty in a 40-step one): the common case, every
+    # language there and filled in, costs one look-up per language.
     for code in value:
-        if code not in LANGUAGES:
+        if code not in _KNOWN_LANGUAGES:
             raise PydanticCustomError(
                 "language", "'{at_key}' is not a language kit knows; use one of: {known}",
                 {"at_key": code, "known": ", ".join(LANGUAGES)})
-    missing = [code for code in wanted if not str(value.get(code, "")).strip()]
+    wanted = (info.context or {}).get("languages") or ()
+    missing = [code for code in wanted if not value.get(code, "").strip()]
     if missing:
         raise PydanticCustomError(
             "translation", "missing translation: add {missing} (the lesson lists languages "
@@ -87,7 +92,7 @@ def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
 
 
 def _check_id(value: str) -> str:
-    if not re.match(ID_PATTERN, value):
+    if not _ID.match(value):
         raise PydanticCustomError(
             "id", "'{value}' is not a valid id: use lower-case letters, digits and '-', "
             "e.g. 'robot-maze'", {"value": value})
@@ -124,6 +129,7 @@ _TEXT_JSON = {
 }
 _ACTIVITIES: list[JsonValue] = list(catalog.names())
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+_ID = re.compile(ID_PATTERN)
 
 Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_JSON)]
 Text = Annotated[dict[str, str], AfterValidator(_languages), WithJsonSchema(_TEXT_JSON)]
@@ -132,7 +138,9 @@ Id = Annotated[str, AfterValidator(_check_id),
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Each model's validator is built when it is first used, not at import: checking a lesson
+    # builds the lesson's (which holds every part) and not one more for each part.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Goals(Model):
@@ -283,11 +291,17 @@ class Limits(Model):
     max_seconds: float = Field(default=5.0, gt=0, le=30.0)
 
 
+# Defaults made without validating them (they are the fields' own defaults), so that
+# importing this module builds no validator: each model's is built when first used, and a
+# lesson check builds only the lesson's.
+DEFAULT_LIMITS = Limits.model_construct()
+
+
 class RobotStep(StepBase):
     type: Literal["robot"]
     text: Text
     commands: list[RobotCommand] = Field(min_length=1)
-    limits: Limits = Limits()
+    limits: Limits = DEFAULT_LIMITS
     repeat: int = Field(default=1, ge=1, le=20)
 
 
@@ -326,10 +340,13 @@ STEP_MODELS: dict[str, type[StepBase]] = {
 }
 
 
+_NO_REQUIREMENTS = Requires.model_construct()
+
+
 class Lesson(Model):
     kit_lesson: Literal[1] = Field(description="lesson file format version")
     meta: Meta
-    requires: Requires = Requires()
+    requires: Requires = _NO_REQUIREMENTS
     teams: Teams
     steps: list[Step] = Field(min_length=1)
 
