@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from kit.activities import catalog
+from kit.robot_api import LED_PATTERNS, NAMED_TONES, PITCHES, is_pitch
 
 SCHEMA_VERSION = 1
 LANGUAGES = ("en", "lt", "lv", "pl", "it", "es", "bg", "de", "fr", "et", "uk")
@@ -258,6 +259,38 @@ class ActivityStep(StepBase):
     text: Text | None = None
 
 
+LED_NAMES = sorted(LED_PATTERNS)
+SOUND_NAMES = sorted(NAMED_TONES)
+
+
+def _led_pattern(value: str) -> str:
+    if value not in LED_PATTERNS:
+        raise PydanticCustomError("robot_led", "unknown LED pattern '{value}'; a robot knows: "
+                                  "{known}", {"value": value, "known": ", ".join(LED_NAMES)})
+    return value
+
+
+def _sound(value: str) -> str:
+    if value not in NAMED_TONES and not is_pitch(value):
+        raise PydanticCustomError("robot_sound", "unknown sound '{value}'; a robot knows: "
+                                  "{known}, or {pitches}",
+                                  {"value": value, "known": ", ".join(SOUND_NAMES),
+                                   "pitches": PITCHES})
+    return value
+
+
+# The words a robot knows (kit.robot_api, which the drivers use too). The JSON Schema's pitch
+# pattern is a little wider than the check (20 to 20000 Hz), as for durations.
+_LED_JSON: list[JsonValue] = list(LED_NAMES)
+_SOUND_JSON: list[JsonValue] = list(SOUND_NAMES)
+LedPattern = Annotated[str, AfterValidator(_led_pattern), WithJsonSchema(
+    {"type": "string", "enum": _LED_JSON, "description": "an image on the robot's LEDs"})]
+Sound = Annotated[str, AfterValidator(_sound), WithJsonSchema(
+    {"anyOf": [{"type": "string", "enum": _SOUND_JSON},
+               {"type": "string", "pattern": "^[1-9][0-9]{1,4}$"}],
+     "description": "a named sound, or a pitch in Hz written as text, e.g. '440'"})]
+
+
 class Drive(Model):
     speed: float = Field(ge=-1.0, le=1.0)
     turn: float = Field(default=0.0, ge=-1.0, le=1.0)
@@ -269,8 +302,8 @@ class RobotCommand(Model):
                               json_schema_extra={"minProperties": 1, "maxProperties": 1})
 
     drive: Drive | None = None
-    led: str | None = None
-    sound: str | None = None
+    led: LedPattern | None = None
+    sound: Sound | None = None
     stop: bool | None = None
     wait: Duration | None = None
 
