@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 class ActivityParams(BaseModel):
     """Base of every activity's params model: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid")
+    # built on first use: a lesson check builds only the params models its steps use
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class PixelMuralParams(ActivityParams):

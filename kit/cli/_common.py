@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 
 
@@ -28,6 +27,8 @@ def add_verbose(parser: argparse.ArgumentParser) -> None:
 
 
 def setup_logging(verbose: int) -> None:
+    import logging  # here, so that commands which never log (kit lesson check) start faster
+
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if verbose < 2:

@@ -28,6 +28,7 @@ from kit.lesson.located import (
 )
 from kit.lesson.schema import Lesson
 from kit.lesson.yamlsafe import Document, Path, Problem
+from kit.robot_api import PITCHES
 
 __all__ = ["LessonInvalid", "check_file", "check_text", "did_you_mean", "load_lesson"]
 
@@ -119,12 +120,28 @@ def _translate(doc: Document, err: dict[str, Any], path: Path) -> Problem | None
     if kind == "string_pattern_mismatch" and path[-1:] == ("starts_at",):
         line, col = doc.where(path)
         return Problem(line, col, f"starts_at: '{value}' should be a time like 12:30")
+    if kind in ("robot_led", "robot_sound"):
+        led = kind == "robot_led"
+        known = schema.LED_NAMES if led else schema.SOUND_NAMES
+        line, col = doc.where(path)
+        return Problem(line, col, f"unknown {'LED pattern' if led else 'sound'} '{value}'"
+                       f"{_nearest(value, known)}; a robot knows: {', '.join(known)}"
+                       f"{'' if led else ', or ' + PITCHES}")
     if kind == "literal_error" and "languages" in path[-2:]:
         line, col = doc.where(path)
         return Problem(line, col, f"{name_of(path)}: '{value}' is not a language kit knows"
                        f"{did_you_mean(value, schema.LANGUAGES)}; use one of: "
                        f"{', '.join(schema.LANGUAGES)}")
     return None
+
+
+def _nearest(word: object, known: list[str]) -> str:
+    """Did you mean, for a robot word: 'heart' for 'HEART' or 'Heart' too."""
+    if isinstance(word, str):
+        fixed = word.strip().lower().replace("_", "-")
+        if fixed != word and fixed in known:
+            return f" (did you mean '{fixed}'?)"
+    return did_you_mean(word, known)
 
 
 _TEXT_FIELDS = frozenset(("title", "summary", "text", "prompt", "question", "name", "does"))
@@ -275,7 +292,7 @@ def _activity(doc: Document, i: int, step: dict[Any, Any]) -> list[Problem]:
 def _robot(doc: Document, i: int, step: dict[Any, Any]) -> list[Problem]:
     out: list[Problem] = []
     limits = step.get("limits") if isinstance(step.get("limits"), dict) else {}
-    defaults = schema.Limits()
+    defaults = schema.DEFAULT_LIMITS
 
     def limit(key: str, default: float) -> float:
         got = _number(limits.get(key)) if isinstance(limits, dict) else None

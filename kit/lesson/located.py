@@ -14,7 +14,6 @@ code inside a text).
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -46,6 +45,8 @@ def did_you_mean(word: object, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest choice, or nothing."""
     if not isinstance(word, str):
         return ""
+    import difflib  # only a file with problems needs it
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from kit.activities import catalog
+from kit.robot_api import LED_PATTERNS, NAMED_TONES, PITCHES, is_pitch
 
 SCHEMA_VERSION = 1
 LANGUAGES = ("en", "lt", "lv", "pl", "it", "es", "bg", "de", "fr", "et", "uk")
@@ -71,14 +72,19 @@ def _parse_duration(value: Any) -> float:
     return seconds
 
 
+_KNOWN_LANGUAGES = frozenset(LANGUAGES)
+
+
 def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-    wanted = (info.context or {}).get("languages") or ()
+    # Runs for every text of a lesson (some eighty in a 40-step one): the common case, every
+    # language there and filled in, costs one look-up per language.
     for code in value:
-        if code not in LANGUAGES:
+        if code not in _KNOWN_LANGUAGES:
             raise PydanticCustomError(
                 "language", "'{at_key}' is not a language kit knows; use one of: {known}",
                 {"at_key": code, "known": ", ".join(LANGUAGES)})
-    missing = [code for code in wanted if not str(value.get(code, "")).strip()]
+    wanted = (info.context or {}).get("languages") or ()
+    missing = [code for code in wanted if not value.get(code, "").strip()]
     if missing:
         raise PydanticCustomError(
             "translation", "missing translation: add {missing} (the lesson lists languages "
@@ -87,7 +93,7 @@ def _languages(value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
 
 
 def _check_id(value: str) -> str:
-    if not re.match(ID_PATTERN, value):
+    if not _ID.match(value):
         raise PydanticCustomError(
             "id", "'{value}' is not a valid id: use lower-case letters, digits and '-', "
             "e.g. 'robot-maze'", {"value": value})
@@ -124,6 +130,7 @@ _TEXT_JSON = {
 }
 _ACTIVITIES: list[JsonValue] = list(catalog.names())
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+_ID = re.compile(ID_PATTERN)
 
 Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_JSON)]
 Text = Annotated[dict[str, str], AfterValidator(_languages), WithJsonSchema(_TEXT_JSON)]
@@ -132,7 +139,9 @@ Id = Annotated[str, AfterValidator(_check_id),
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Each model's validator is built when it is first used, not at import: checking a lesson
+    # builds the lesson's (which holds every part) and not one more for each part.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Goals(Model):
@@ -250,6 +259,38 @@ class ActivityStep(StepBase):
     text: Text | None = None
 
 
+LED_NAMES = sorted(LED_PATTERNS)
+SOUND_NAMES = sorted(NAMED_TONES)
+
+
+def _led_pattern(value: str) -> str:
+    if value not in LED_PATTERNS:
+        raise PydanticCustomError("robot_led", "unknown LED pattern '{value}'; a robot knows: "
+                                  "{known}", {"value": value, "known": ", ".join(LED_NAMES)})
+    return value
+
+
+def _sound(value: str) -> str:
+    if value not in NAMED_TONES and not is_pitch(value):
+        raise PydanticCustomError("robot_sound", "unknown sound '{value}'; a robot knows: "
+                                  "{known}, or {pitches}",
+                                  {"value": value, "known": ", ".join(SOUND_NAMES),
+                                   "pitches": PITCHES})
+    return value
+
+
+# The words a robot knows (kit.robot_api, which the drivers use too). The JSON Schema's pitch
+# pattern is a little wider than the check (20 to 20000 Hz), as for durations.
+_LED_JSON: list[JsonValue] = list(LED_NAMES)
+_SOUND_JSON: list[JsonValue] = list(SOUND_NAMES)
+LedPattern = Annotated[str, AfterValidator(_led_pattern), WithJsonSchema(
+    {"type": "string", "enum": _LED_JSON, "description": "an image on the robot's LEDs"})]
+Sound = Annotated[str, AfterValidator(_sound), WithJsonSchema(
+    {"anyOf": [{"type": "string", "enum": _SOUND_JSON},
+               {"type": "string", "pattern": "^[1-9][0-9]{1,4}$"}],
+     "description": "a named sound, or a pitch in Hz written as text, e.g. '440'"})]
+
+
 class Drive(Model):
     speed: float = Field(ge=-1.0, le=1.0)
     turn: float = Field(default=0.0, ge=-1.0, le=1.0)
@@ -261,8 +302,8 @@ class RobotCommand(Model):
                               json_schema_extra={"minProperties": 1, "maxProperties": 1})
 
     drive: Drive | None = None
-    led: str | None = None
-    sound: str | None = None
+    led: LedPattern | None = None
+    sound: Sound | None = None
     stop: bool | None = None
     wait: Duration | None = None
 
@@ -283,11 +324,17 @@ class Limits(Model):
     max_seconds: float = Field(default=5.0, gt=0, le=30.0)
 
 
+# Defaults made without validating them (they are the fields' own defaults), so that
+# importing this module builds no validator: each model's is built when first used, and a
+# lesson check builds only the lesson's.
+DEFAULT_LIMITS = Limits.model_construct()
+
+
 class RobotStep(StepBase):
     type: Literal["robot"]
     text: Text
     commands: list[RobotCommand] = Field(min_length=1)
-    limits: Limits = Limits()
+    limits: Limits = DEFAULT_LIMITS
     repeat: int = Field(default=1, ge=1, le=20)
 
 
@@ -326,10 +373,13 @@ STEP_MODELS: dict[str, type[StepBase]] = {
 }
 
 
+_NO_REQUIREMENTS = Requires.model_construct()
+
+
 class Lesson(Model):
     kit_lesson: Literal[1] = Field(description="lesson file format version")
     meta: Meta
-    requires: Requires = Requires()
+    requires: Requires = _NO_REQUIREMENTS
     teams: Teams
     steps: list[Step] = Field(min_length=1)
 

@@ -14,7 +14,7 @@ from typing import Any
 from kit.clock import Clock
 from kit.errors import KitError
 from kit.protocol.inputs import Input
-from kit.robot_api import Capabilities, SpeedLimits
+from kit.robot_api import Capabilities, SpeedLimits, led_image, tone_hz
 
 
 class RobotLost(KitError, ConnectionError):
@@ -58,10 +58,12 @@ class SimRobot:
 
     async def led(self, pattern: str) -> None:
         self._check()
+        led_image(pattern)  # a name no robot knows fails here as on a real robot
         self.log.append(("led", pattern))
 
     async def sound(self, tone: str) -> None:
         self._check()
+        tone_hz(tone)
         self.log.append(("sound", tone))
 
     # Test verbs -----------------------------------------------------------------------------

@@ -408,10 +408,16 @@ class _Builder:
 
 
 def _run(parser: Any, builder: _Builder) -> None:
+    """The event loop. Plain scalars, lists and groups (no anchor, tag or block style) inside
+    an open container take the short path here; everything else goes through the builder's
+    methods. ``top`` (the open container) and ``nodes`` mirror ``builder.stack[-1]`` and
+    ``builder.nodes``: they are handed back before each builder call and read again after."""
     get = parser.get_event
     scalar_event, map_start, seq_start = ev.ScalarEvent, ev.MappingStartEvent, \
         ev.SequenceStartEvent
-    ends = (ev.MappingEndEvent, ev.SequenceEndEvent)
+    map_end, seq_end = ev.MappingEndEvent, ev.SequenceEndEvent
+    frame_of = _Frame
+    no_key, discard = _NO_KEY, _DISCARD
     stack = builder.stack
     values = builder.doc.values
     keys = builder.doc.keys
@@ -420,16 +426,19 @@ def _run(parser: Any, builder: _Builder) -> None:
     words = _WORDS
     problems = builder.problems
     documents = 0
+    top: _Frame | None = stack[-1] if stack else None
+    nodes = builder.nodes
     while True:
         e: Any = get()
         kind = type(e)
         if kind is scalar_event:
-            # Short path: an untagged, unanchored plain or quoted scalar inside a container.
-            if (e.tag is not None or e.anchor is not None or not stack or stack[-1].discard
-                    or e.style in ("|", ">")):
+            if (top is None or top.discard or e.tag is not None or e.anchor is not None
+                    or e.style in _BLOCK_STYLES):
+                builder.nodes = nodes
                 builder.scalar(e)
+                nodes = builder.nodes
                 continue
-            builder.nodes += 1
+            nodes += 1
             mark = e.start_mark
             at = (mark.line + 1, mark.column + 1)
             value = e.value
@@ -439,10 +448,9 @@ def _run(parser: Any, builder: _Builder) -> None:
                     value = words[value]
                 elif value[0] in special:
                     value = _plain(value, at, problems)
-            top = stack[-1]
             if top.is_map:
                 key = top.key
-                if key is _NO_KEY:
+                if key is no_key:
                     if type(value) is str and value not in top.container:
                         keys[(*top.path, value)] = at
                         top.container[value] = None
@@ -451,8 +459,8 @@ def _run(parser: Any, builder: _Builder) -> None:
                         top.key_at = at
                         builder._key(value, top)
                     continue
-                top.key = _NO_KEY
-                if key is _DISCARD:
+                top.key = no_key
+                if key is discard:
                     continue
                 path = (*top.path, key)
                 top.container[key] = value
@@ -462,25 +470,65 @@ def _run(parser: Any, builder: _Builder) -> None:
             values[path] = at
             if plain and e.end_mark.line in hashes:
                 builder._cut(path, e.end_mark)
-            if builder.nodes > MAX_NODES:
+            if nodes > MAX_NODES:
+                builder.nodes = nodes
                 builder._too_many(at)
-        elif kind is map_start:
-            builder.start(e, True)
-        elif kind is seq_start:
-            builder.start(e, False)
-        elif kind in ends:
+        elif kind is map_start or kind is seq_start:
+            if (top is not None and not top.discard and e.tag is None and e.anchor is None
+                    and len(stack) < MAX_DEPTH):
+                if not top.is_map:
+                    path = (*top.path, len(top.container))
+                elif top.key is not no_key and top.key is not discard:
+                    path = (*top.path, top.key)
+                else:
+                    path = ()
+                if path:
+                    nodes += 1
+                    mark = e.start_mark
+                    if nodes > MAX_NODES:
+                        builder.nodes = nodes
+                        builder._too_many((mark.line + 1, mark.column + 1))
+                    values[path] = (mark.line + 1, mark.column + 1)
+                    is_map = kind is map_start
+                    top = frame_of({} if is_map else [], is_map, path, None, nodes)
+                    stack.append(top)
+                    continue
+            builder.nodes = nodes
+            builder.start(e, kind is map_start)
+            nodes = builder.nodes
+            top = stack[-1]
+        elif kind is map_end or kind is seq_end:
+            if top is not None and top.anchor is None and not top.is_key and len(stack) > 1:
+                done = stack.pop()
+                top = stack[-1]
+                if not top.is_map:
+                    top.container.append(done.container)
+                else:
+                    key, top.key = top.key, no_key
+                    if key is not discard and not top.discard:
+                        top.container[key] = done.container
+                continue
+            builder.nodes = nodes
             builder.end()
+            top = stack[-1] if stack else None
         elif kind is ev.AliasEvent:
+            builder.nodes = nodes
             builder.alias(e)
+            nodes = builder.nodes
         elif kind is ev.DocumentStartEvent:
             documents += 1
             if documents > 1:
                 mark = e.start_mark
                 problems.append(Problem(mark.line + 1, mark.column + 1, "a second document "
                                         "starts here ('---'); a file holds one lesson"))
+                builder.nodes = nodes
                 return
         elif kind is ev.StreamEndEvent:
+            builder.nodes = nodes
             return
+
+
+_BLOCK_STYLES = frozenset(("|", ">"))
 
 
 # Syntax errors, in words a teacher can act on ------------------------------------------------

@@ -12,10 +12,21 @@ from kit.clock import FakeClock
 from kit.drivers.ble import nus
 from kit.drivers.ble.discovery import discover_robots
 from kit.drivers.ble.robot import BleRobot, RobotReport, RobotUnavailable, stop_all
+from kit.drivers.firmware_files import PACKAGED
 from kit.drivers.sim.robots import Pose, RobotWorld
-from kit.robot_api import Robot, SpeedLimits
+from kit.robot_api import (
+    LED_PATTERNS,
+    NAMED_TONES,
+    Robot,
+    SpeedLimits,
+    UnknownRobotWord,
+    led_image,
+    tone_hz,
+)
 
 from .conftest import VECTORS
+
+ROBOT_TS = (PACKAGED / "robot.ts").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("v", VECTORS["robot"], ids=lambda v: v["bytes"].strip())
@@ -87,6 +98,51 @@ async def test_drive_stop_led_sound(world: RobotWorld, clock: FakeClock) -> None
         await until(got)
         assert bot.leds == "HEART" and bot.tones == ["440"]
         assert bot.oversize_writes == 0
+
+
+async def test_a_lessons_led_and_sound_words_reach_the_robot_as_its_program_knows_them(
+        world: RobotWorld, clock: FakeClock) -> None:
+    bot = await world.add_robot("zotiv")
+    got = asyncio.Event()
+    bot.on_command = lambda c: got.set()
+    async with BleRobot("zotiv", backend=world.backend, clock=clock) as robot:
+        await until_connected(robot)
+        for word in ("quarter-note", "smile"):
+            got.clear()
+            await robot.led(word)
+            await until(got)
+        got.clear()
+        await robot.sound("beep")
+        await until(got)
+        assert [c.arg for c in bot.commands] == ["QUARTER_NOTE", "HAPPY", "880"]
+        with pytest.raises(UnknownRobotWord, match="'hart'; a robot knows: angry, "):
+            await robot.led("hart")
+        with pytest.raises(UnknownRobotWord, match="'whistle'; a robot knows: beep, "):
+            await robot.sound("whistle")
+        assert len(bot.commands) == 3  # nothing was sent for either
+
+
+@pytest.mark.parametrize("word", sorted(LED_PATTERNS))
+def test_every_led_pattern_fits_the_wire_and_the_robot_program_shows_it(word: str) -> None:
+    image = led_image(word)
+    assert led_image(image) == image  # the driver also reads the robot's own spelling
+    assert len(nus.led(image)) <= nus.MAX_WRITE
+    assert nus.decode_command(nus.led(image)) == nus.Command("led", arg=image)
+    assert f'case "{image}": basic.showIcon(IconNames.' in ROBOT_TS
+
+
+@pytest.mark.parametrize(("tone", "hz"), [*NAMED_TONES.items(), ("440", 440), ("BEEP", 880)])
+def test_sounds_are_played_as_frequencies(tone: str, hz: int) -> None:
+    assert tone_hz(tone) == hz
+    assert nus.decode_command(nus.sound(str(hz))).arg == str(hz)
+
+
+@pytest.mark.parametrize("tone", ["whistle", "0", "19", "20001", "-440", "4.4", "٤٤٠"])
+def test_a_sound_no_robot_can_play_is_refused_with_what_it_can(tone: str) -> None:
+    with pytest.raises(UnknownRobotWord) as e:
+        tone_hz(tone)
+    assert e.value.word == tone and e.value.known == sorted(NAMED_TONES)
+    assert str(e.value).endswith("or a pitch in Hz such as '440' (20 to 20000)")
 
 
 async def until_connected(robot: BleRobot) -> None:

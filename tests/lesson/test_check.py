@@ -192,6 +192,14 @@ def test_cli_schema_is_json_schema_that_names_step_types(tmp_path: Path) -> None
     assert schema["additionalProperties"] is False
 
 
+def test_the_docs_name_every_led_pattern_and_sound_a_robot_knows() -> None:
+    from kit.robot_api import LED_PATTERNS, NAMED_TONES
+
+    text = (ROOT / "docs" / "lessons.md").read_text(encoding="utf-8")
+    assert {f"`{w}`" for w in [*LED_PATTERNS, *NAMED_TONES]} <= set(
+        text.replace(",", " ").replace(".", " ").split())
+
+
 def test_the_example_in_the_docs_passes_check() -> None:
     text = (ROOT / "docs" / "lessons.md").read_text(encoding="utf-8")
     example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
@@ -280,6 +288,9 @@ def test_an_independent_json_schema_validator_accepts_every_shipped_lesson(path:
     ("time: {target: 1m}\n    notes", "time: {target: -5}\n    notes"),    # duration
     ("activity: pixel-mural\n", "activity: pixel-mual\n"),                 # activity name
     ("      - led: heart", "      - {led: heart, sound: beep}"),           # one command
+    ("      - led: heart", "      - led: hart"),                           # LED pattern
+    ("      - led: heart", "      - sound: whistle"),                      # sound
+    ("      - led: heart", "      - sound: '0'"),                          # pitch
 ])
 def test_the_json_schema_refuses_what_it_can_express(before: str, after: str) -> None:
     validator = _schema_validator()
@@ -289,6 +300,42 @@ def test_the_json_schema_refuses_what_it_can_express(before: str, after: str) ->
     assert doc is not None
     assert list(validator.iter_errors(doc.data)), after  # type: ignore[attr-defined]
     assert check_text(text.replace(before, after, 1))[0] is None  # and so does the checker
+
+
+def test_the_json_schema_lists_the_words_a_robot_knows() -> None:
+    from kit.lesson.schema import json_schema
+    from kit.robot_api import LED_PATTERNS, NAMED_TONES
+
+    command = json_schema()["$defs"]["RobotCommand"]["properties"]
+    led = next(s for s in command["led"]["anyOf"] if s.get("type") != "null")
+    sound = next(s for s in command["sound"]["anyOf"] if s.get("type") != "null")
+    assert led["enum"] == sorted(LED_PATTERNS)
+    assert sound["anyOf"][0]["enum"] == sorted(NAMED_TONES)
+
+
+@pytest.mark.parametrize(("written", "accepted"), [
+    ("heart", True), ("quarter-note", True), ("smile", True), ("HEART", False),
+    ("quarter_note", False), ("hart", False), ("", False)])
+def test_a_robot_step_names_only_led_patterns_a_robot_knows(written: str,
+                                                            accepted: bool) -> None:
+    text = BASE.read_text().replace("      - led: heart", f"      - led: '{written}'")
+    lesson, problems = check_text(text, "leds.yaml")
+    assert (lesson is not None) == accepted, problems
+    if not accepted:
+        assert problems[0].startswith(f"leds.yaml:40:14: unknown LED pattern '{written}'")
+        assert "a robot knows: angry, asleep," in problems[0]
+
+
+@pytest.mark.parametrize(("written", "accepted"), [
+    ("beep", True), ("tada", True), ("440", True), ("20", True), ("20000", True),
+    ("19", False), ("20001", False), ("Beep", False), ("4 40", False), ("whistle", False)])
+def test_a_robot_step_names_only_sounds_a_robot_can_play(written: str, accepted: bool) -> None:
+    text = BASE.read_text().replace("      - led: heart", f"      - sound: '{written}'")
+    lesson, problems = check_text(text, "sounds.yaml")
+    assert (lesson is not None) == accepted, problems
+    if not accepted:
+        assert problems[0].startswith(f"sounds.yaml:40:16: unknown sound '{written}'")
+        assert problems[0].endswith("or a pitch in Hz such as '440' (20 to 20000)")
 
 
 def test_without_libyaml_the_command_gives_the_same_answers() -> None:

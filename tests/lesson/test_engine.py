@@ -293,3 +293,17 @@ async def test_cancelling_the_run_stops_every_robot() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert not any(r.moving for r in robots.robots.values())
+
+
+async def test_a_simulated_robot_refuses_a_word_no_robot_knows_as_a_real_one_does() -> None:
+    from kit.lesson.sim import SimRobot
+    from kit.robot_api import UnknownRobotWord
+
+    robot = SimRobot("sim-a")
+    await robot.led("quarter-note")
+    await robot.sound("440")
+    with pytest.raises(UnknownRobotWord, match="unknown LED pattern 'hart'; a robot knows: "):
+        await robot.led("hart")
+    with pytest.raises(UnknownRobotWord, match="unknown sound 'whistle'"):
+        await robot.sound("whistle")
+    assert robot.log == [("led", "quarter-note"), ("sound", "440")]

@@ -35,7 +35,7 @@ from kit.drivers.ble import nus
 from kit.drivers.ble.backend import PLATFORM, BleBackend
 from kit.drivers.ble.discovery import describe_target, matches
 from kit.errors import KitError
-from kit.robot_api import Capabilities, Robot, SpeedLimits
+from kit.robot_api import Capabilities, Robot, SpeedLimits, led_image, tone_hz
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +46,6 @@ class RobotUnavailable(KitError, ConnectionError):
                          "closer and check its batteries")
         self.name = name
         self.reason = reason
-
-
-#: Sounds a lesson may name, as the frequency (Hz) the robot plays.
-NAMED_TONES = {"beep": 880, "boop": 440, "drum": 110, "tada": 523, "low": 262, "high": 1047}
 
 
 class NotARobot(KitError, ValueError):
@@ -153,13 +149,17 @@ class BleRobot:
         await self._send(nus.stop())
 
     async def led(self, pattern: str) -> None:
-        # Lessons name images as teachers write them ("heart", "quarter-note"); the robot's
-        # program knows MakeCode's names (HEART, QUARTER_NOTE).
-        await self._send(nus.led(pattern.upper().replace("-", "_")))
+        """Show a LED pattern named as lessons name them ("heart", "quarter-note"; see
+        :data:`kit.robot_api.LED_PATTERNS`); the robot's program gets its image name
+        (HEART, QUARTER_NOTE). An unknown name raises :class:`~kit.robot_api.UnknownRobotWord`
+        before anything is sent."""
+        await self._send(nus.led(led_image(pattern)))
 
     async def sound(self, tone: str) -> None:
-        # Lessons name sounds ("beep", "drum", "tada"); the robot's program plays a frequency.
-        await self._send(nus.sound(str(NAMED_TONES.get(tone.lower(), tone))))
+        """Play a sound named as lessons name them ("beep", "drum"; see
+        :data:`kit.robot_api.NAMED_TONES`) or a pitch in Hz ("440"): the robot's program
+        gets the frequency."""
+        await self._send(nus.sound(str(tone_hz(tone))))
 
     async def _send(self, data: bytes) -> None:
         client, char = self._client, self._write

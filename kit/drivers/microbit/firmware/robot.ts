@@ -33,6 +33,54 @@ function drive(speed: number, turn: number, ms: number) {
     driveUntil = ms > 0 ? control.millis() + ms : 0
 }
 
+// The LED images a lesson may name (kit/robot_api.py LED_PATTERNS: kit sends "quarter-note" as
+// QUARTER_NOTE). MakeCode spells one icon EigthNote.
+function showImage(name: string) {
+    switch (name) {
+        case "HEART": basic.showIcon(IconNames.Heart, 0); break
+        case "SMALL_HEART": basic.showIcon(IconNames.SmallHeart, 0); break
+        case "YES": basic.showIcon(IconNames.Yes, 0); break
+        case "NO": basic.showIcon(IconNames.No, 0); break
+        case "HAPPY": basic.showIcon(IconNames.Happy, 0); break
+        case "SAD": basic.showIcon(IconNames.Sad, 0); break
+        case "CONFUSED": basic.showIcon(IconNames.Confused, 0); break
+        case "ANGRY": basic.showIcon(IconNames.Angry, 0); break
+        case "ASLEEP": basic.showIcon(IconNames.Asleep, 0); break
+        case "SURPRISED": basic.showIcon(IconNames.Surprised, 0); break
+        case "SILLY": basic.showIcon(IconNames.Silly, 0); break
+        case "FABULOUS": basic.showIcon(IconNames.Fabulous, 0); break
+        case "MEH": basic.showIcon(IconNames.Meh, 0); break
+        case "T_SHIRT": basic.showIcon(IconNames.TShirt, 0); break
+        case "ROLLER_SKATE": basic.showIcon(IconNames.Rollerskate, 0); break
+        case "DUCK": basic.showIcon(IconNames.Duck, 0); break
+        case "HOUSE": basic.showIcon(IconNames.House, 0); break
+        case "TORTOISE": basic.showIcon(IconNames.Tortoise, 0); break
+        case "BUTTERFLY": basic.showIcon(IconNames.Butterfly, 0); break
+        case "STICK_FIGURE": basic.showIcon(IconNames.StickFigure, 0); break
+        case "GHOST": basic.showIcon(IconNames.Ghost, 0); break
+        case "SWORD": basic.showIcon(IconNames.Sword, 0); break
+        case "GIRAFFE": basic.showIcon(IconNames.Giraffe, 0); break
+        case "SKULL": basic.showIcon(IconNames.Skull, 0); break
+        case "UMBRELLA": basic.showIcon(IconNames.Umbrella, 0); break
+        case "SNAKE": basic.showIcon(IconNames.Snake, 0); break
+        case "RABBIT": basic.showIcon(IconNames.Rabbit, 0); break
+        case "COW": basic.showIcon(IconNames.Cow, 0); break
+        case "QUARTER_NOTE": basic.showIcon(IconNames.QuarterNote, 0); break
+        case "EIGHTH_NOTE": basic.showIcon(IconNames.EigthNote, 0); break
+        case "PITCHFORK": basic.showIcon(IconNames.Pitchfork, 0); break
+        case "TARGET": basic.showIcon(IconNames.Target, 0); break
+        case "TRIANGLE": basic.showIcon(IconNames.Triangle, 0); break
+        case "LEFT_TRIANGLE": basic.showIcon(IconNames.LeftTriangle, 0); break
+        case "CHESSBOARD": basic.showIcon(IconNames.Chessboard, 0); break
+        case "DIAMOND": basic.showIcon(IconNames.Diamond, 0); break
+        case "SMALL_DIAMOND": basic.showIcon(IconNames.SmallDiamond, 0); break
+        case "SQUARE": basic.showIcon(IconNames.Square, 0); break
+        case "SMALL_SQUARE": basic.showIcon(IconNames.SmallSquare, 0); break
+        case "SCISSORS": basic.showIcon(IconNames.Scissors, 0); break
+        default: basic.showString(name.charAt(0), 0)
+    }
+}
+
 function obey(line: string) {
     const parts = line.split(",")
     lastCommand = control.millis()
@@ -41,9 +89,7 @@ function obey(line: string) {
     } else if (parts[0] == "S") {
         halt()
     } else if (parts[0] == "L" && parts.length == 2) {
-        if (parts[1] == "HEART") basic.showIcon(IconNames.Heart, 0)
-        else if (parts[1] == "HAPPY") basic.showIcon(IconNames.Happy, 0)
-        else basic.showString(parts[1].charAt(0), 0)
+        showImage(parts[1])
     } else if (parts[0] == "T" && parts.length == 2) {
         music.playTone(parseInt(parts[1]), music.beat(BeatFraction.Quarter))
     }
