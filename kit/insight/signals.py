@@ -11,9 +11,11 @@ The rules (thresholds in :class:`Rules`):
 
 - ``attendance``: came to fewer than 80 % of the room's runs over the last 4 weeks (only once
   the pupil has been in the room for those 4 weeks);
-- ``drop``: contributions at least 40 % below the pupil's trailing median (their previous up
-  to 6 runs, at least 3; a median under 5 contributions is too small to tell) in each of their
-  last 2 runs;
+- ``drop``: contributions at least 40 % below the pupil's own usual in each of their last 2
+  runs. Lessons differ (a mural asks for far more presses than a story), so each run's
+  contributions are taken against the class's median in that run, and the pupil's usual is
+  the median of that ratio over their previous up to 6 runs (at least 3); a usual under 5
+  contributions, or a class median under 5, is too small to tell;
 - ``isolation``: no help or compliment given or received in 2 of their last 3 team runs;
 - ``share``: share of the team's contributions below half the share their role expects (an
   equal share of the pupils present, unless roles weigh differently) in each of their last 2
@@ -105,30 +107,54 @@ def _pct(x: float) -> str:
 Check = Callable[[list[PupilRun], "Rules"], "tuple[str, dict[str, Any]] | None"]
 
 
-def check_drop(mine: list[PupilRun], rules: Rules, *, enough: bool = True
-               ) -> tuple[str, dict[str, Any]] | None:
+def check_drop(mine: list[PupilRun], rules: Rules, *, enough: bool = True,
+               typical: Mapping[str, float] | None = None) -> tuple[str, dict[str, Any]] | None:
     """On the pupil's latest attended runs (oldest first; at least ``baseline_runs`` +
-    ``drop_runs`` of them when there are that many)."""
+    ``drop_runs`` of them when there are that many). ``typical``: the class's median
+    contributions in each run (without it, every run counts as typical as any other)."""
     need = rules.drop_runs
     if not enough or len(mine) < rules.baseline_min + need:
         return None
+    typical = typical or {}
+
+    def ratio(r: PupilRun) -> float | None:
+        class_median = typical.get(r.run)
+        if class_median is None:
+            return float(r.contributions)
+        if class_median < max(rules.drop_min_baseline, 1e-9):
+            return None  # too little asked of anyone in that lesson to tell
+        return r.contributions / class_median
+
     out = []
     for j in range(len(mine) - need, len(mine)):
         prior = mine[max(0, j - rules.baseline_runs):j]
-        if len(prior) < rules.baseline_min:
+        ratios = [x for x in map(ratio, prior) if x is not None]
+        value = ratio(mine[j])
+        if len(ratios) < rules.baseline_min or value is None:
             return None
-        base = statistics.median(r.contributions for r in prior)
-        value = mine[j].contributions
-        if base < max(rules.drop_min_baseline, 1e-9):
+        if statistics.median(r.contributions for r in prior) < max(rules.drop_min_baseline,
+                                                                    1e-9):
+            return None
+        base = statistics.median(ratios)
+        if base <= 0:
             return None
         drop = 1 - value / base
         if drop < rules.drop_at_least:
             return None
-        out.append((mine[j].run, value, base, drop))
-    detail = "; ".join(f"{v} contributions in {run} against their usual {b:g} (−{_pct(d)})"
-                       for run, v, b, d in out)
-    return detail, {"runs": [o[0] for o in out], "contributions": [o[1] for o in out],
-                    "baselines": [o[2] for o in out], "drops": [round(o[3], 3) for o in out]}
+        out.append((mine[j], typical.get(mine[j].run), value, base, drop))
+    if typical:
+        detail = "; ".join(
+            f"{r.contributions} contributions in {r.run}, {_pct(v)} of the class's median "
+            f"({m:g}), against their usual {_pct(b)} (−{_pct(d)})" for r, m, v, b, d in out)
+    else:
+        detail = "; ".join(f"{r.contributions} contributions in {r.run} against their usual "
+                           f"{b:g} (−{_pct(d)})" for r, _, _, b, d in out)
+    return detail, {"runs": [o[0].run for o in out],
+                    "contributions": [o[0].contributions for o in out],
+                    "class_medians": [o[1] for o in out],
+                    "ratios": [round(o[2], 3) for o in out],
+                    "baselines": [round(o[3], 3) for o in out],
+                    "drops": [round(o[4], 3) for o in out]}
 
 
 def check_isolation(mine: list[PupilRun], rules: Rules) -> tuple[str, dict[str, Any]] | None:
@@ -237,6 +263,11 @@ def evaluate(room_runs: Sequence[RunInfo], rows: Sequence[PupilRun],
         if row.run in index:
             by_pupil.setdefault(row.pupil, []).append(row)
             teams.setdefault((row.run, row.team), []).append(row)
+    per_run: dict[str, list[int]] = {}
+    for row in rows:
+        if row.run in index:
+            per_run.setdefault(row.run, []).append(row.contributions)
+    typical = {run: float(statistics.median(c)) for run, c in per_run.items()}
     flags: list[Flag] = []
     for pupil, mine in sorted(by_pupil.items()):
         mine.sort(key=lambda r: index[r.run])
@@ -271,7 +302,7 @@ def evaluate(room_runs: Sequence[RunInfo], rows: Sequence[PupilRun],
             if here:
                 found["drop"] = check_drop(
                     _tail(mine, pos, rules.baseline_runs + rules.drop_runs), rules,
-                    enough=pos >= rules.baseline_min + rules.drop_runs)
+                    enough=pos >= rules.baseline_min + rules.drop_runs, typical=typical)
                 found["isolation"] = check_isolation(
                     _tail(mine, pos, rules.isolation_window, teams_only=True), rules)
                 found["share"] = check_share(

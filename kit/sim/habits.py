@@ -44,7 +44,7 @@ class Habit:
 HABITS: dict[str, Habit] = {
     "eager": Habit("eager", 14.0, 0.02, 0.25),
     "steady": Habit("steady", 10.0, 0.05, 0.2),
-    "shy": Habit("shy", 7.0, 0.15, 0.15),
+    "shy": Habit("shy", 8.0, 0.1, 0.15),
     "helper": Habit("helper", 10.0, 0.05, 0.6),
     "drifting": Habit("drifting", 10.0, 0.05, 0.2,
                       weekly=(1.0, 1.0, 1.0, 0.85, 0.45, 0.35, 0.0, 0.25)),

@@ -21,6 +21,16 @@ def contributions_by_run(store: Store, pupil: str) -> dict[str, int]:
     return dict(Counter(e.run for e in store.events(pupil=pupil) if e.kind in CONTRIBUTION_KINDS))
 
 
+def class_medians(store: Store) -> dict[str, float]:
+    """Each run's median contributions over the pupils who took part in it."""
+    per_run: dict[str, Counter[str]] = {}
+    for e in store.events():
+        if e.pupil and e.run:
+            c = per_run.setdefault(e.run, Counter())
+            c[e.pupil] += e.kind in CONTRIBUTION_KINDS
+    return {run: float(statistics.median(c.values())) for run, c in per_run.items()}
+
+
 def test_only_the_drifting_pupil_is_flagged_by_each_rule(term: Store,
                                                         pupils: list[SimPupil]) -> None:
     new = flags.refresh(term, NOW)
@@ -49,11 +59,17 @@ def test_each_flag_shows_its_rule_and_numbers_that_match_the_events(
     drop = by_rule["drop"].numbers
     assert drop["runs"] == ["w05-1", "w06-1"]
     assert drop["contributions"] == [counts["w05-1"], counts["w06-1"]]
-    for run, base in zip(drop["runs"], drop["baselines"], strict=True):
-        before = [counts[r] for r in order if r < run][-6:]
-        assert base == statistics.median(before)
+    # Each run against the class's median in that run (lessons ask for different amounts),
+    # the pupil's usual the median of that ratio over their previous runs.
+    medians = class_medians(term)
+    for run, base, ratio, m in zip(drop["runs"], drop["baselines"], drop["ratios"],
+                                   drop["class_medians"], strict=True):
+        assert m == medians[run]
+        assert ratio == round(counts[run] / m, 3)
+        before = [counts[r] / medians[r] for r in order if r < run][-6:]
+        assert base == round(statistics.median(before), 3)
     assert all(d >= 0.4 for d in drop["drops"])
-    assert "their usual" in by_rule["drop"].detail
+    assert "their usual" in by_rule["drop"].detail and "class's median" in by_rule["drop"].detail
 
     att = by_rule["attendance"].numbers
     assert (att["attended"], att["held"], att["missed"]) == (3, 4, ["w07-1"])

@@ -1,0 +1,100 @@
+"""``kit demo --weeks 8`` as a facilitator uses it: eight weekly lessons through the whole
+classroom (hub, gateway with micro:bits on the real firmware, robots, shared screen, lesson),
+then the early-warning signals and the badges. A short weekly lesson and two teams keep it to
+about two minutes; the pretend class is the demo's own (one pupil drifting away from week 5,
+absent in week 7).
+
+The facilitator's checks run on what the demo recorded: the drifting pupil is flagged, nobody
+else is, and each flag's numbers are what a teacher would count in the events."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from procs import ROOT, Proc
+
+from kit.hub.store import Store, open_store
+from kit.insight import flags
+from kit.insight.metrics import CONTRIBUTION_KINDS, INTERACTION_KINDS
+from kit.protocol.envelope import format_ts
+from kit.sim.classlist import class_list
+
+LESSON = ROOT / "tests" / "classroom" / "weeks.yaml"
+
+
+def per_run(store: Store) -> dict[str, Counter[str]]:
+    """Contributions by run and pupil, for every pupil who took part in the run."""
+    out: dict[str, Counter[str]] = {}
+    for e in store.events():
+        if e.pupil and e.run:
+            out.setdefault(e.run, Counter())[e.pupil] += e.kind in CONTRIBUTION_KINDS
+    return out
+
+
+async def test_eight_weeks_flag_the_drifting_pupil_and_nobody_else(kit_home: Path) -> None:
+    demo = await Proc("demo", "--weeks", "8", "--fast", "--headless", "--teams", "2",
+                      "--lesson", str(LESSON)).start()
+    code = await demo.wait(limit_s=900)
+    assert code == 0, demo.output
+    line = next(line for line in demo.lines if line.startswith("presses:"))
+    made, recorded, sent, stored = (int(n) for n in re.findall(r"\d+", line)[:4])
+    assert made == recorded and sent == stored, line
+    assert "7 of 7 pupils seated" in demo.output, "the pupil who stayed at home has no seat"
+
+    drifting = next(p for p in class_list(2, 4) if p.habit.name == "drifting")
+    store = open_store(f"sqlite:///{kit_home / 'demo.db'}")
+    try:
+        flags.refresh(store, format_ts(datetime.now(UTC)))
+        raised = flags.flags(store)
+        assert {f.pupil for f in raised} == {drifting.pseudonym}, [
+            (f.pupil, f.rule, f.detail) for f in raised]
+        by_rule = {f.rule: f for f in raised}
+        counts = per_run(store)
+        runs = sorted(counts, key=lambda r: int(r.rsplit("-", 1)[1]))
+        assert len(runs) == 8
+        week = {n: run for n, run in enumerate(runs, 1)}
+        mine = {run: c[drifting.pseudonym] for run, c in counts.items()
+                if drifting.pseudonym in c}
+        assert week[7] not in mine, "absent in week 7, and recorded as absent"
+
+        att = by_rule["attendance"].numbers
+        assert (att["attended"], att["held"], att["missed"]) == (3, 4, [week[7]])
+
+        medians = {run: float(statistics.median(c.values())) for run, c in counts.items()}
+        if "drop" in by_rule:
+            drop = by_rule["drop"].numbers
+            order = [r for r in runs if r in mine]
+            for run, n, m, base in zip(drop["runs"], drop["contributions"],
+                                       drop["class_medians"], drop["baselines"], strict=True):
+                assert (n, m) == (mine[run], medians[run])
+                before = [mine[r] / medians[r] for r in order if order.index(r) <
+                          order.index(run)][-6:]
+                assert base == round(statistics.median(before), 3)
+                assert 1 - (n / m) / base >= 0.4
+        if "share" in by_rule:
+            share = by_rule["share"].numbers
+            for run, n, total in zip(share["runs"], share["contributions"],
+                                     share["team_contributions"], strict=True):
+                team = sum(1 for e in store.events(run=run)
+                           if e.team == drifting.team and e.kind in CONTRIBUTION_KINDS)
+                assert (n, total) == (mine[run], team)
+        if "isolation" in by_rule:
+            iso = by_rule["isolation"].numbers
+            given = Counter(e.run for e in store.events(pupil=drifting.pseudonym)
+                            if e.kind in INTERACTION_KINDS)
+            received = Counter(e.run for e in store.events() if e.kind in INTERACTION_KINDS
+                               and (e.data or {}).get("target") == drifting.pseudonym)
+            assert iso["given"] == [given[r] for r in iso["runs"]]
+            assert iso["received"] == [received[r] for r in iso["runs"]]
+    finally:
+        store.close()
+    # Recognition from the same eight weeks: every badge issued verifies.
+    rec = next(line for line in demo.lines if line.startswith("recognition:"))
+    issued = int(re.search(r"issued (\d+)", rec)[1])  # type: ignore[index]
+    verified = int(re.search(r"verified (\d+)", rec)[1])  # type: ignore[index]
+    assert issued == verified > 0, rec
+    assert "failed 0" in rec, rec
