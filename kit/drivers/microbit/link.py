@@ -162,8 +162,10 @@ class GatewayLink:
                     return False
                 self._room.clear()
                 room = asyncio.ensure_future(self._room.wait())
-                await asyncio.wait({room, waiter}, return_when=asyncio.FIRST_COMPLETED)
-                room.cancel()
+                try:
+                    await asyncio.wait({room, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    room.cancel()  # also when cancelled: no waiter left pending at exit
             return True
         finally:
             waiter.cancel()
