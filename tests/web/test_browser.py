@@ -76,7 +76,9 @@ async def test_keyboard_login_and_a_live_lesson_updates_without_reloading(
 
     assert isinstance(page, Page)
     await page.goto("/live/room-1")
-    # The name field has the focus; Tab moves to the password, Enter logs in.
+    # The name field has the focus; Tab moves to the password, Enter logs in. (Keys typed
+    # before the field has it would go nowhere: on a busy machine, wait for the focus.)
+    await expect(page.locator("#name")).to_be_focused()
     await page.keyboard.type("ozola")
     await page.keyboard.press("Tab")
     await page.keyboard.type(PASSWORD)
