@@ -34,7 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--shared", action="store_true",
                    help="share the subscription with other recorders (MQTT 5 brokers)")
     p.add_argument("--progress", action="store_true",
-                   help="print one JSON line per commit on standard output")
+                   help="print JSON lines on standard output: one when ready (with the "
+                        "store's event count), then one per commit")
     p.add_argument("--dashboard", type=int, metavar="PORT",
                    help="also serve the teachers' web dashboard on this port")
     p.add_argument("--dashboard-host", default="127.0.0.1",
@@ -66,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
 
     def ready(address: object) -> None:
         if args.progress:
-            print(json.dumps({"ready": True}), flush=True)
+            r = status.recorder
+            print(json.dumps({"ready": True, **({"total": r.total} if r and r.total is not None
+                                                 else {})}), flush=True)
         tls = f", TLS on port {settings.tls_port}" if settings.tls_port else ""
         where = settings.broker if "://" in settings.broker else f"{settings.host}:{settings.port}"
         say(f"ready on {where} ({status.broker} broker{tls}); "

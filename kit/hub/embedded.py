@@ -142,7 +142,9 @@ _patched = False
 
 class _SnapshotDict(dict[Any, Any]):
     def items(self) -> Any:
-        return list(super().items())
+        # Each filter's list of subscribers too: a session cleaned up meanwhile is removed
+        # from it with ``list.pop``, which made the loop skip the next subscriber.
+        return [(k, list(v)) for k, v in super().items()]
 
     def __iter__(self) -> Any:
         return iter(list(super().__iter__()))
@@ -236,7 +238,9 @@ class _Broker(Broker):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         # amqtt routes each message while iterating over its subscriptions with awaits in
         # between; a recorder (re)subscribing meanwhile raised "dictionary changed size
-        # during iteration" and the message being routed was lost. Iterate over snapshots.
+        # during iteration", and a client's subscription removed meanwhile (a clean session
+        # cleaned up) made the loop skip the subscriber after it: either way the message
+        # being routed was lost. Iterate over snapshots.
         self._subscriptions = _SnapshotDict(self._subscriptions)  # type: ignore[has-type]
 
     async def _initialize_client_session(self, reader: Any, writer: Any, remote_address: str,

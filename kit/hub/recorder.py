@@ -49,6 +49,8 @@ KEEP_REJECTED_BYTES = 4096
 MARK_IDS = 200
 #: Rejected messages kept one by one per station and hour; the rest are counted.
 REJECTED_PER_HOUR = 100
+#: A message as the recorder keeps it until it is stored: topic, payload, mid, qos.
+_Received = tuple[str, bytes, int, int]
 _ID_IN_PAYLOAD = re.compile(rb'"id"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
                             rb'[0-9a-f]{12})"')
 
@@ -70,7 +72,12 @@ def classify(topic: str, payload: bytes, received_at: str, now: datetime | None 
              ) -> Event | Rejection:
     """Pure: an incoming message becomes an event to store or a rejection to keep. With
     ``now`` (the hub's clock), an event time far from it is refused."""
-    parsed = topics.parse(topic)
+    return classify_parsed(topics.parse(topic), topic, payload, received_at, now)
+
+
+def classify_parsed(parsed: topics.Parsed | None, topic: str, payload: bytes,
+                    received_at: str, now: datetime | None = None) -> Event | Rejection:
+    """:func:`classify` for a caller that has parsed the topic already."""
     if parsed is None or parsed.kind != "events":
         return Rejection(topic[:256], "not-an-event-topic", f"{topic[:256]!r} is not an events "
                          "topic", payload[:KEEP_REJECTED_BYTES], received_at)
@@ -82,22 +89,20 @@ def classify(topic: str, payload: bytes, received_at: str, now: datetime | None 
                          received_at)
 
 
-def marks(items: list[tuple[str, bytes, Event | Rejection]]) -> dict[str, list[str]]:
-    """Pure: the commit marks to publish after a commit, by topic: the ids of the events now
-    stored (new or already there), and of rejected messages that carry one."""
-    out: dict[str, list[str]] = {}
-    for topic, payload, item in items:
-        parsed = topics.parse(topic)
-        if parsed is None or parsed.kind != "events" or parsed.station is None:
-            continue
-        if isinstance(item, Event):
-            eid: str | None = item.id
-        else:
-            found = _ID_IN_PAYLOAD.search(payload[:KEEP_REJECTED_BYTES])
-            eid = found.group(1).decode() if found else None
-        if eid:
-            out.setdefault(topics.commit_mark(parsed.room, parsed.station), []).append(eid)
-    return out
+def mark_topic(parsed: topics.Parsed | None) -> str | None:
+    """Where the commit mark for a message on a topic so parsed goes (None: nowhere)."""
+    if parsed is None or parsed.kind != "events" or parsed.station is None:
+        return None
+    return topics.commit_mark(parsed.room, parsed.station)
+
+
+def marked_id(payload: bytes, item: Event | Rejection) -> str | None:
+    """Pure: the id a commit mark confirms for a message: the event's, or the one a rejected
+    message carries (so its station stops sending it)."""
+    if isinstance(item, Event):
+        return item.id
+    found = _ID_IN_PAYLOAD.search(payload[:KEEP_REJECTED_BYTES])
+    return found.group(1).decode() if found else None
 
 
 class Recorder:
@@ -118,6 +123,7 @@ class Recorder:
         shared: bool = False,
         clock: Clock | None = None,
         batch_max: int = 1000,
+        commit_every: float = 0.025,
         on_commit: Callable[[RecorderStats], None] | None = None,
         on_ready: Callable[[], None] | None = None,
         count_total: bool = False,
@@ -133,14 +139,21 @@ class Recorder:
             self.filter = f"$share/{config.recorder_group()}/{self.filter}"
         self.clock = clock or SystemClock()
         self.batch_max = batch_max
+        self.commit_every = commit_every
         self.stats = RecorderStats()
         self._on_commit = on_commit
         self._on_ready = on_ready
         self._count_total = count_total
+        self._counting = asyncio.Lock()  # a count of the store and the commits around it
         self._rejected_by_hour: dict[tuple[str, str], int] = {}
         self.last_received: float | None = None  # clock.monotonic() of the last message
         self.probe_every = probe_every
         self._probe_seen = 0.0
+        self.probe_topic = f"{topics.PREFIX}/kit-hub/hub/probe-{self.name}"
+        # Per topic: whether it is an events topic of ours, and how it parses (a classroom
+        # has a few dozen; the caches are emptied if a station floods made-up topics).
+        self._ours: dict[str, bool] = {}
+        self._routes: dict[str, tuple[topics.Parsed | None, str | None]] = {}
 
     @property
     def client_id(self) -> str:
@@ -165,6 +178,13 @@ class Recorder:
                         await client.subscribe(self.probe_topic, qos=1, timeout=120)
                         delay = 0.05
                         log.info("recorder %s subscribed to %s", self.name, self.filter)
+                        if (self._count_total and self.stats.total is None
+                                and not self._counting.locked()):
+                            # Said when ready: a recorder that finds everything stored
+                            # already (its queue was empty) has no commit to say it with.
+                            # (A commit under way says it itself.)
+                            async with self._counting:
+                                await self._recount()
                         if self._on_ready:
                             self._on_ready()
                         watchdog = asyncio.create_task(self._watch(client),
@@ -186,10 +206,6 @@ class Recorder:
             await self.clock.sleep(delay)
             delay = min(delay * 2, 2.0)
 
-    @property
-    def probe_topic(self) -> str:
-        return f"{topics.PREFIX}/kit-hub/hub/probe-{self.name}"
-
     async def _watch(self, client: aiomqtt.Client) -> None:
         """The recorder notices when it stops receiving: it sends itself a probe through the
         broker every ``probe_every`` seconds; if none comes back for three periods, the link
@@ -206,48 +222,92 @@ class Recorder:
                                         f"{3 * self.probe_every:g}s")
 
     async def _pump(self, client: aiomqtt.Client) -> None:
-        pending: list[aiomqtt.Message] = []
-        arrived = asyncio.Event()
+        """Read messages into batches; commit each, then acknowledge it and publish its marks.
+
+        Group commit: a message arriving after a quiet spell is committed at once, but a new
+        commit starts at most every ``commit_every`` seconds unless ``batch_max`` messages
+        wait: under load each commit (one sync to disk, one mark per station) carries many
+        messages, at the cost of at most that much delay."""
+        # (topic, payload, mid, qos): a received message keeps no more than that while it
+        # waits (paho's MQTT 5 properties weigh kilobytes, and a flood piles them up).
+        pending: list[_Received] = []
+        arrived = asyncio.Event()  # a message is waiting
+        full = asyncio.Event()  # batch_max messages are waiting
+        loop = asyncio.get_running_loop()
+        ours = self._ours
+
+        def take(message: aiomqtt.Message) -> None:
+            topic = message.topic.value
+            if topic == self.probe_topic:
+                self._probe_seen = self.clock.monotonic()
+                client._client.ack(message.mid, message.qos)
+                return
+            mine = ours.get(topic)
+            if mine is None:
+                if len(ours) >= 4096:
+                    ours.clear()
+                mine = ours[topic] = topics.matches(self._events_filter, topic)
+            if not mine:
+                # amqtt 0.12.1 sometimes hands a resumed session retained messages of
+                # topics it never subscribed to (station presence): not events, not ours.
+                log.debug("recorder %s ignored a message on %s", self.name, topic)
+                client._client.ack(message.mid, message.qos)
+                return
+            payload = message.payload
+            pending.append((topic, payload if isinstance(payload, bytes) else
+                            str(payload).encode(), message.mid, message.qos))
 
         async def read() -> None:
+            # aiomqtt's iterator takes a round of the event loop for each message, and paho
+            # reads many in one: what is queued already is taken at once (as aiomqtt's
+            # iterator would, message by message), so a backlog waits in ``pending``, small.
+            queue = client._queue
             async for message in client.messages:
-                topic = str(message.topic)
-                if topic == self.probe_topic:
-                    self._probe_seen = self.clock.monotonic()
-                    client._client.ack(message.mid, message.qos)
-                    continue
-                if not topics.matches(self._events_filter, topic):
-                    # amqtt 0.12.1 sometimes hands a resumed session retained messages of
-                    # topics it never subscribed to (station presence): not events, not ours.
-                    log.debug("recorder %s ignored a message on %s", self.name, topic)
-                    client._client.ack(message.mid, message.qos)
-                    continue
-                pending.append(message)
-                self.last_received = self.clock.monotonic()
-                arrived.set()
+                take(message)
+                while not queue.empty():
+                    take(queue.get_nowait())
+                if pending:
+                    self.last_received = self.clock.monotonic()
+                    arrived.set()
+                    if len(pending) >= self.batch_max:
+                        full.set()
+
+        async def until(event: asyncio.Event, within: float | None = None) -> bool:
+            """Wait for ``event`` (at most ``within`` seconds); False if the reader ended."""
+            waiter = asyncio.ensure_future(event.wait())
+            try:
+                done, _ = await asyncio.wait({waiter, reader}, timeout=within,
+                                             return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiter.cancel()
+            return reader not in done
 
         reader = asyncio.create_task(read(), name=f"recorder-{self.name}-read")
+        next_commit = 0.0  # loop.time() before which no commit starts unless the batch is full
         try:
             while True:
                 if not pending:
                     arrived.clear()
-                    waiter = asyncio.ensure_future(arrived.wait())
-                    done, _ = await asyncio.wait({waiter, reader},
-                                                 return_when=asyncio.FIRST_COMPLETED)
-                    if reader in done:
-                        waiter.cancel()
+                    if not await until(arrived):
                         reader.result()  # raises the MqttError that ended the stream
                         return
                     continue
                 if len(pending) < self.batch_max:
-                    # Let messages already on the socket join this commit: one fsync for many.
-                    for _ in range(3):
-                        await asyncio.sleep(0)
+                    wait = next_commit - loop.time()
+                    if wait > 0:
+                        full.clear()
+                        # The reader ending is noticed once what it handed over is stored.
+                        await until(full, wait)
+                    else:
+                        # Let messages already on the socket join this commit.
+                        for _ in range(3):
+                            await asyncio.sleep(0)
                 batch = pending[: self.batch_max]
                 del pending[: len(batch)]
+                next_commit = loop.time() + self.commit_every
                 stored_ids = await self._commit(batch)
-                for message in batch:
-                    client._client.ack(message.mid, message.qos)
+                for _, _, mid, qos in batch:
+                    client._client.ack(mid, qos)
                 for topic, ids in stored_ids.items():
                     # QoS 0: a lost mark costs the station a resend, which is stored once.
                     # At most MARK_IDS ids a message: the brokers refuse packets over 16 KiB.
@@ -263,27 +323,43 @@ class Recorder:
             with contextlib.suppress(asyncio.CancelledError, aiomqtt.MqttError):
                 await reader
 
-    async def _commit(self, batch: list[aiomqtt.Message]) -> dict[str, list[str]]:
+    async def _commit(self, batch: list[_Received]) -> dict[str, list[str]]:
+        """Store a batch; returns the commit marks to publish, by topic: the ids of the events
+        now stored (new or already there), and of rejected messages that carry one."""
         at = self.clock.now()
         now = format_ts(at)
         events: list[Event] = []
         rejections: list[Rejection] = []
-        items: list[tuple[str, bytes, Event | Rejection]] = []
-        for message in batch:
-            payload = message.payload if isinstance(message.payload, bytes) else (
-                str(message.payload).encode())
-            item = classify(str(message.topic), payload, now, at)
-            items.append((str(message.topic), payload, item))
+        stored_ids: dict[str, list[str]] = {}
+        routes = self._routes
+        for topic, payload, _, _ in batch:
+            route = routes.get(topic)
+            if route is None:
+                if len(routes) >= 4096:
+                    routes.clear()
+                parsed = topics.parse(topic)
+                route = routes[topic] = (parsed, mark_topic(parsed))
+            item = classify_parsed(route[0], topic, payload, now, at)
             if isinstance(item, Event):
                 events.append(item)
+                eid: str | None = item.id
             else:
                 rejections.append(item)
+                eid = marked_id(payload, item)
+            if route[1] is not None and eid:
+                ids = stored_ids.get(route[1])
+                if ids is None:
+                    stored_ids[route[1]] = [eid]
+                else:
+                    ids.append(eid)
         kept, counted = self._limit(rejections, now)
-        stored, rejected = await self._write(events, kept, counted, now)
-        if self._count_total:
-            if self.stats.total is None:  # counted once; then kept up to date by hand
-                self.stats.total = await self.store.call(lambda st: st.count_events()) - stored
-            self.stats.total += stored
+        async with self._counting:
+            stored, rejected = await self._write(events, kept, counted, now)
+            if self._count_total:
+                if self.stats.total is None:  # counted once; then kept up to date by hand
+                    await self._recount()
+                else:
+                    self.stats.total += stored
         s = self.stats
         s.received += len(batch)
         s.stored += stored
@@ -297,7 +373,19 @@ class Recorder:
             log.warning("rejected a message on %s: %s", r.topic, r.reason)
         if self._on_commit:
             self._on_commit(s)
-        return marks(items)
+        return stored_ids
+
+    async def _recount(self) -> None:
+        """``stats.total`` from the store (None while the store cannot say: the recorder
+        goes on, and counts again after its next commit)."""
+        try:
+            self.stats.total = await self.store.call(lambda st: st.count_events())
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            log.warning("recorder %s could not count the stored events (%s)", self.name,
+                        type(e).__name__)
+            self.stats.total = None
 
     def _limit(self, rejections: list[Rejection], now: str
                ) -> tuple[list[Rejection], dict[tuple[str, str], int]]:
@@ -322,10 +410,7 @@ class Recorder:
         """Commit, whatever the store goes through: reopen and retry on errors; a batch the
         store refuses twice is written one message at a time."""
         def write(store: Store) -> tuple[int, int]:
-            n = store.insert_events(events, now), store.insert_rejected(rejections)
-            for (topic, hour), extra in counted.items():
-                store.note_suppressed(topic, hour, extra, now)
-            return n
+            return store.record(events, rejections, counted, now)
 
         delay = 0.1
         failures = 0

@@ -47,6 +47,8 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 _FIELDS = ("v", "id", "ts", "room", "run", "pupil", "team", "station", "seq", "kind", "data")
 _REQUIRED = ("v", "id", "ts", "room", "station", "seq", "kind")
+_FIELD_SET = frozenset(_FIELDS)
+_REQUIRED_SET = frozenset(_REQUIRED)
 
 
 class Rejected(KitError, ValueError):
@@ -125,10 +127,14 @@ class _Strict(ValueError):
 
 
 def _int(text: str) -> int:
-    if len(text.lstrip("-")) > 16 or abs(int(text)) > MAX_INT:
+    if len(text) > 16 and len(text.lstrip("-")) > 16:
         raise _Strict("bad-number", f"integer {text[:20]}{'…' if len(text) > 20 else ''} is "
                                     f"beyond 2^53; send it as text")
-    return int(text)
+    value = int(text)
+    if abs(value) > MAX_INT:
+        raise _Strict("bad-number", f"integer {text[:20]}{'…' if len(text) > 20 else ''} is "
+                                    f"beyond 2^53; send it as text")
+    return value
 
 
 def _float(text: str) -> float:
@@ -151,17 +157,28 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+_DECODER = json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=_constant,
+                            object_pairs_hook=_object)
+
+
 def loads_strict(text: str) -> Any:
     """JSON with no NaN/Infinity, no number beyond 2^53, no duplicate key, no NUL character
-    and at most :data:`MAX_DEPTH` levels. Raises ``Rejected``."""
+    and at most :data:`MAX_DEPTH` levels. Raises ``Rejected``.
+
+    Numbers and keys are checked as they are read. A text with at most :data:`MAX_DEPTH`
+    brackets nests no deeper than that, and one without the escape ``\\u0000`` holds no NUL
+    (JSON allows no raw one): such a text, nearly every event, skips the walk over every
+    value that checks depth and text."""
     try:
-        obj = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant,
-                         object_pairs_hook=_object)
+        if text.startswith("\ufeff"):  # as json.loads says it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        obj = _DECODER.decode(text)
     except _Strict as e:
         raise Rejected(e.reason, str(e)) from None
     except (ValueError, RecursionError) as e:
         raise Rejected("not-json", f"payload is not JSON: {e}") from None
-    _check_tree(obj)
+    if text.count("{") + text.count("[") > MAX_DEPTH or "\\u0000" in text:
+        _check_tree(obj)
     return obj
 
 
@@ -187,7 +204,10 @@ def _check_tree(obj: Any) -> None:
 def check_time(ts: str, received: datetime) -> None:
     """Refuse an event time before :data:`EARLIEST` or more than :data:`MAX_AHEAD` after
     ``received`` (the hub's clock when it arrived)."""
-    t = parse_ts(ts)
+    _check_time(parse_ts(ts), ts, received)
+
+
+def _check_time(t: datetime, ts: str, received: datetime) -> None:
     if t < EARLIEST:
         raise Rejected("bad-time", f"timestamp {ts} is before {EARLIEST.year}: the station's "
                                    "clock is wrong; set its date and time")
@@ -212,7 +232,7 @@ def decode_event(payload: bytes, *, topic_room: str | None = None,
     obj = loads_strict(text)
     if not isinstance(obj, dict):
         raise Rejected("not-object", f"payload is JSON {type(obj).__name__}, not an object")
-    _check(obj)
+    t = _check(obj)
     if topic_room is not None and obj["room"] != topic_room:
         raise Rejected("room-mismatch", f"event says room {obj['room']!r} but was published "
                                         f"in room {topic_room!r}")
@@ -220,7 +240,7 @@ def decode_event(payload: bytes, *, topic_room: str | None = None,
         raise Rejected("station-mismatch", f"event says station {obj['station']!r} but was "
                                            f"published by station {topic_station!r}")
     if received is not None:
-        check_time(obj["ts"], received)
+        _check_time(t, obj["ts"], received)
     return Event(
         id=obj["id"], ts=obj["ts"], room=obj["room"], station=obj["station"], seq=obj["seq"],
         kind=obj["kind"], run=obj.get("run"), pupil=obj.get("pupil"), team=obj.get("team"),
@@ -228,7 +248,8 @@ def decode_event(payload: bytes, *, topic_room: str | None = None,
     )
 
 
-def _check(obj: dict[str, Any]) -> None:
+def _check(obj: dict[str, Any]) -> datetime:
+    """Every field as schema version 1 has it; returns the event time."""
     v = obj.get("v")
     if v is None:
         raise Rejected("missing-field:v", "event has no schema version 'v'")
@@ -237,12 +258,12 @@ def _check(obj: dict[str, Any]) -> None:
     if v != SCHEMA_VERSION:
         raise Rejected("unknown-version", f"schema version {v} is not supported (this kit "
                                           f"speaks version {SCHEMA_VERSION}); update kit")
-    for name in obj:
-        if name not in _FIELDS:
-            raise Rejected(f"unknown-field:{name}", f"event has an unknown field {name!r}")
-    for name in _REQUIRED:
-        if name not in obj:
-            raise Rejected(f"missing-field:{name}", f"event has no {name!r}")
+    if not _FIELD_SET.issuperset(obj):
+        name = next(n for n in obj if n not in _FIELD_SET)
+        raise Rejected(f"unknown-field:{name}", f"event has an unknown field {name!r}")
+    if not _REQUIRED_SET.issubset(obj):
+        name = next(n for n in _REQUIRED if n not in obj)
+        raise Rejected(f"missing-field:{name}", f"event has no {name!r}")
     i = obj["id"]
     if not isinstance(i, str) or not _UUID.match(i):
         raise Rejected("bad-field:id", f"event id must be a lower-case UUID, not {i!r}")
@@ -251,7 +272,7 @@ def _check(obj: dict[str, Any]) -> None:
         raise Rejected("bad-field:ts", f"timestamp must look like 2026-01-12T09:00:00.000Z, "
                                        f"not {ts!r}")
     try:
-        parse_ts(ts)
+        t = parse_ts(ts)
     except ValueError as e:
         raise Rejected("bad-field:ts", f"timestamp {ts!r} is not a real time") from e
     for name in ("room", "station"):
@@ -270,6 +291,7 @@ def _check(obj: dict[str, Any]) -> None:
     data = obj.get("data", {})
     if data is not None and not isinstance(data, dict):
         raise Rejected("bad-field:data", f"data must be an object, not {type(data).__name__}")
+    return t
 
 
 __all__ = [

@@ -47,10 +47,11 @@ class HubProcess:
     async def _read(self) -> None:
         assert self.proc and self.proc.stdout
         async for raw in self.proc.stdout:
-            line = json.loads(raw)
-            self.last = line
+            # Everything said so far, the latest value of each key: a recorder that resumes
+            # its session may commit (and print its total) before it prints that it is ready.
+            self.last = {**self.last, **json.loads(raw)}
             for cond, fut in list(self._waiters):
-                if not fut.done() and cond(line):
+                if not fut.done() and cond(self.last):
                     fut.set_result(None)
         for _, fut in self._waiters:
             if not fut.done():

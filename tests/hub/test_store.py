@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from kit.hub.store import Rejection, open_store
 from kit.protocol.envelope import new_event
 
@@ -36,6 +38,25 @@ def test_rejected_messages_are_kept_with_their_reason(store_url: str) -> None:
         r = Rejection("kit/v1/r/events/x", "not-json", "payload is not JSON", b"\xff\x00", "t")
         assert store.insert_rejected([r, r]) == 1
         assert store.rejected() == [r]
+    finally:
+        store.close()
+
+
+def test_a_recorders_batch_is_one_transaction(store_url: str) -> None:
+    """Events, rejected messages and the count of those beyond the limit: all or nothing."""
+    store = open_store(store_url)
+    try:
+        events = [ev(i) for i in range(5)]
+        r = Rejection("kit/v1/room-1/events/st-1", "not-json", "payload is not JSON", b"x", "t")
+        broken = Rejection("kit/v1/room-1/events/st-1", "not-json", "no", object(), "t")  # type: ignore[arg-type]
+        with pytest.raises(Exception):  # noqa: B017 (each backend has its own error)
+            store.record(events, [r, broken], {}, "now")  # type: ignore[arg-type]
+        store.rollback()
+        assert store.count_events() == 0 and store.rejected() == []
+        assert store.record(events, [r], {("kit/v1/room-1/events/st-1", "2026-01-12T09"): 3},
+                            "now") == (5, 1)  # type: ignore[arg-type]
+        assert store.count_events() == 5
+        assert sorted(x.reason for x in store.rejected()) == ["not-json", "rate-limited"]
     finally:
         store.close()
 

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,9 +90,15 @@ class EventRow:
     received_at: str
 
 
+#: ``json.dumps(..., separators=(",", ":"), ensure_ascii=False)``, made once.
+_data_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def event_params(ev: Event, received_at: str) -> tuple[Any, ...]:
+    data = ev.data
+    text = _data_json(data if type(data) is dict else dict(data)) if data else "{}"
     return (ev.id, ev.ts, ev.room, ev.run, ev.pupil, ev.team, ev.station, ev.seq, ev.kind,
-            json.dumps(dict(ev.data), separators=(",", ":"), ensure_ascii=False), received_at)
+            text, received_at)
 
 
 def row_to_event(row: Sequence[Any]) -> EventRow:
@@ -196,6 +202,20 @@ class Store(ABC):
     @abstractmethod
     def insert_rejected(self, items: Sequence[Rejection]) -> int:
         """Keep rejected messages (the same topic+payload is kept once)."""
+
+    def record(self, events: Sequence[Event], rejections: Sequence[Rejection],
+               suppressed: Mapping[tuple[str, str], int], received_at: str) -> tuple[int, int]:
+        """What the recorder received in one batch, in one transaction (one sync to disk):
+        events, rejected messages, and per (topic, hour) how many more rejections were
+        counted rather than kept (:meth:`note_suppressed`). Returns how many events and
+        rejections were new."""
+        if not rejections and not suppressed:
+            return self.insert_events(events, received_at), 0
+        with self.transaction():
+            n = self.insert_events(events, received_at), self.insert_rejected(rejections)
+            for (topic, hour), extra in suppressed.items():
+                self.note_suppressed(topic, hour, extra, received_at)
+        return n
 
     @abstractmethod
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

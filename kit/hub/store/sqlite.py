@@ -46,30 +46,27 @@ class SqliteStore(Store):
     def insert_events(self, events: Sequence[Event], received_at: str) -> int:
         if not events:
             return 0
-        db = self._db
-        before = db.total_changes
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.executemany("INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                           [event_params(e, received_at) for e in events])
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        return db.total_changes - before
+        return self._insert("INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                            [event_params(e, received_at) for e in events])
 
     def insert_rejected(self, items: Sequence[Rejection]) -> int:
         if not items:
             return 0
+        return self._insert(
+            "INSERT OR IGNORE INTO rejected (digest, received_at, topic, reason, detail, "
+            "payload) VALUES (?,?,?,?,?,?)",
+            [(r.digest, r.received_at, r.topic, r.reason, r.detail, r.payload) for r in items])
+
+    def _insert(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
+        """Rows inserted, in a transaction of their own unless one is open."""
         db = self._db
         before = db.total_changes
+        if self._in_tx:
+            db.executemany(sql, rows)
+            return db.total_changes - before
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany(
-                "INSERT OR IGNORE INTO rejected (digest, received_at, topic, reason, detail, "
-                "payload) VALUES (?,?,?,?,?,?)",
-                [(r.digest, r.received_at, r.topic, r.reason, r.detail, r.payload)
-                 for r in items])
+            db.executemany(sql, rows)
         except BaseException:
             db.execute("ROLLBACK")
             raise
