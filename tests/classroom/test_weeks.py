@@ -79,8 +79,13 @@ async def test_eight_weeks_flag_the_drifting_pupil_and_nobody_else(kit_home: Pat
             share = by_rule["share"].numbers
             for run, n, total in zip(share["runs"], share["contributions"],
                                      share["team_contributions"], strict=True):
-                team = sum(1 for e in store.events(run=run)
-                           if e.team == drifting.team and e.kind in CONTRIBUTION_KINDS)
+                # A pupil's team in a run is the one their first event with a team names.
+                team_of: dict[str, str] = {}
+                for e in store.events(run=run):
+                    if e.pupil and e.team:
+                        team_of.setdefault(e.pupil, e.team)
+                mates = {p for p, t in team_of.items() if t == team_of[drifting.pseudonym]}
+                team = sum(counts[run][p] for p in mates)
                 assert (n, total) == (mine[run], team)
         if "isolation" in by_rule:
             iso = by_rule["isolation"].numbers
