@@ -44,6 +44,8 @@ def issue(store: Store, pupil: str, lang: str, now: str) -> Link:
         raise UnknownLanguage(lang)
     ensure_tables(store)
     token = secrets.token_urlsafe(24)
+    while token.startswith("-"):  # a teacher passes it to `kit page unlink`: not an option
+        token = secrets.token_urlsafe(24)
     store.execute("INSERT INTO pupil_page_tokens (token_hash, pupil, lang, created_at, "
                   "revoked_at) VALUES (?, ?, ?, ?, NULL)", (_hash(token), pupil, lang, now))
     return Link(token, pupil, lang)

@@ -68,3 +68,23 @@ def test_page_and_xapi_commands(kit_home: Path, tmp_path: Path) -> None:
     assert "new in the outbox" in out
     assert "0 sent" in kit(kit_home, "xapi", "status")
     assert "say where the LRS is" in kit(kit_home, "xapi", "send", ok=False)
+
+
+def test_a_page_link_never_looks_like_an_option(monkeypatch: object) -> None:
+    """A teacher pastes the link's token after ``kit page unlink``: one starting with '-'
+    would be taken for an option, so none does."""
+    import secrets
+
+    import pytest
+
+    from kit.pupilpage import tokens
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    drawn = iter(["-starts-with-a-dash", "fine-token"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(drawn))
+    store = open_store("sqlite:///:memory:")
+    try:
+        assert tokens.issue(store, "p-bo0002", "en", "2026-01-12T09:00:00.000Z").token == \
+            "fine-token"
+    finally:
+        store.close()
