@@ -107,20 +107,17 @@ def _pct(x: float) -> str:
 Check = Callable[[list[PupilRun], "Rules"], "tuple[str, dict[str, Any]] | None"]
 
 
-def check_drop(mine: list[PupilRun], rules: Rules, *, enough: bool = True,
-               typical: Mapping[str, float] | None = None) -> tuple[str, dict[str, Any]] | None:
+def check_drop(mine: list[PupilRun], rules: Rules, typical: Mapping[str, float], *,
+               enough: bool = True) -> tuple[str, dict[str, Any]] | None:
     """On the pupil's latest attended runs (oldest first; at least ``baseline_runs`` +
     ``drop_runs`` of them when there are that many). ``typical``: the class's median
-    contributions in each run (without it, every run counts as typical as any other)."""
+    contributions in each run."""
     need = rules.drop_runs
     if not enough or len(mine) < rules.baseline_min + need:
         return None
-    typical = typical or {}
 
     def ratio(r: PupilRun) -> float | None:
-        class_median = typical.get(r.run)
-        if class_median is None:
-            return float(r.contributions)
+        class_median = typical[r.run]
         if class_median < max(rules.drop_min_baseline, 1e-9):
             return None  # too little asked of anyone in that lesson to tell
         return r.contributions / class_median
@@ -141,14 +138,10 @@ def check_drop(mine: list[PupilRun], rules: Rules, *, enough: bool = True,
         drop = 1 - value / base
         if drop < rules.drop_at_least:
             return None
-        out.append((mine[j], typical.get(mine[j].run), value, base, drop))
-    if typical:
-        detail = "; ".join(
-            f"{r.contributions} contributions in {r.run}, {_pct(v)} of the class's median "
-            f"({m:g}), against their usual {_pct(b)} (−{_pct(d)})" for r, m, v, b, d in out)
-    else:
-        detail = "; ".join(f"{r.contributions} contributions in {r.run} against their usual "
-                           f"{b:g} (−{_pct(d)})" for r, _, _, b, d in out)
+        out.append((mine[j], typical[mine[j].run], value, base, drop))
+    detail = "; ".join(
+        f"{r.contributions} contributions in {r.run}, {_pct(v)} of the class's median "
+        f"({m:g}), against their usual {_pct(b)} (−{_pct(d)})" for r, m, v, b, d in out)
     return detail, {"runs": [o[0].run for o in out],
                     "contributions": [o[0].contributions for o in out],
                     "class_medians": [o[1] for o in out],
@@ -301,8 +294,8 @@ def evaluate(room_runs: Sequence[RunInfo], rows: Sequence[PupilRun],
                                                attended)}
             if here:
                 found["drop"] = check_drop(
-                    _tail(mine, pos, rules.baseline_runs + rules.drop_runs), rules,
-                    enough=pos >= rules.baseline_min + rules.drop_runs, typical=typical)
+                    _tail(mine, pos, rules.baseline_runs + rules.drop_runs), rules, typical,
+                    enough=pos >= rules.baseline_min + rules.drop_runs)
                 found["isolation"] = check_isolation(
                     _tail(mine, pos, rules.isolation_window, teams_only=True), rules)
                 found["share"] = check_share(
