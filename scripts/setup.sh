@@ -9,6 +9,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
     "$venv/bin/python" -m pip install -q --upgrade pip >&2
-    "$venv/bin/python" -m pip install -q -e "$root[dev]" >&2
+    # setuptools warns, in a box of "!!", that an editable install can be shadowed by a
+    # folder of the same name: that folder is kit itself. A first set-up prints nothing else.
+    PYTHONWARNINGS=ignore "$venv/bin/python" -m pip install -q -e "$root[dev]" >&2
     touch "$stamp"
 fi
