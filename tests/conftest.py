@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -54,6 +55,23 @@ async def _no_hub_left_running() -> AsyncIterator[None]:
             if proc.proc is not None and proc.proc.returncode is None:
                 proc.proc.kill()
                 await proc.proc.wait()
+
+
+class _Killable(Protocol):
+    async def kill(self) -> None: ...
+
+
+@pytest.fixture
+async def procs() -> AsyncIterator[list[_Killable]]:
+    """The kit processes a classroom test started, killed at its end whatever happened.
+
+    It lives here, not in a ``tests/classroom/conftest.py``: test modules import helpers with
+    ``from conftest import ...``, and a second module named ``conftest`` would shadow this one.
+    """
+    started: list[_Killable] = []
+    yield started
+    for p in reversed(started):
+        await p.kill()
 
 
 @pytest.fixture

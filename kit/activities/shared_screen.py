@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,7 @@ class SharedScreen:
         self.recorder = StationRecorder(station)
         self.session: Session | None = None
         self.current: ActivityStart | None = None
+        self._live: tuple[str | None, str | None, str] | None = None  # started, not ended
         self.lesson: dict[str, Any] = {}
         self.pupils: dict[str, str] = {}  # controller -> pseudonym, as the lesson seated them
         self.gone: set[str] = set()  # controllers whose presence says they went quiet
@@ -124,10 +126,24 @@ class SharedScreen:
         elif parsed.kind == "station-command" and parsed.station == self.opts.station:
             if parsed.command == "activity":
                 try:
-                    self._pending = decode_activity_start(payload)
+                    start = decode_activity_start(payload)
                 except Rejected as e:
                     log.warning("ignored an activity command: %s", e)
+                    return
+                key = (start.run, start.step, start.name)
+                if key == self._live:
+                    # The lesson sends a step again when its link dropped before the broker
+                    # acknowledged it (at least once): the pupils' activity goes on.
+                    log.info("step %s came again; it is already on the screen", start.step)
+                    return
+                self._live = key
+                self._pending = start
+                # An "end" still waiting was for the activity this one replaces (starting
+                # one ends the last); left queued, it would end the new one.
+                self.queue.commands = deque(c for c in self.queue.commands if c != "end")
             elif parsed.command:
+                if parsed.command == "end":
+                    self._live = None
                 self.queue.command(parsed.command)
         elif parsed.kind == "lesson-state":
             with contextlib.suppress(ValueError):
@@ -179,6 +195,8 @@ class SharedScreen:
             "action": "end", "name": start.name, "step": start.step, "reason": reason,
             "outcome": outcome})
         self.current = None
+        if self._live == (start.run, start.step, start.name):
+            self._live = None
         self.ended += 1
         log.info("%s ended (%s): %s", start.name, reason, outcome)
         if self.opts.screenshots is not None and self._surface is not None:

@@ -60,16 +60,18 @@ class ScreenLink:
             seats=tuple(SeatInfo(x.controller, x.pupil, x.team, x.number,
                                  roles.get(x.controller)) for x in seats))
         await self.station.publish(topics.station_command(self.station.room, self.screen,
-                                                          "activity"), start.encode())
+                                                          "activity"), start.encode(),
+                                   again=True)
 
     async def stop(self) -> None:
         self.step = None
         await self.station.publish(topics.station_command(self.station.room, self.screen,
-                                                          "end"), b"")
+                                                          "end"), b"", again=True)
 
     async def seat(self, seat: Seat) -> None:
         await self.station.publish(topics.station_command(self.station.room, seat.controller,
-                                                          "seat"), str(seat.number))
+                                                          "seat"), str(seat.number),
+                                   again=True)
 
 
 async def listen(station: Station, engine: Engine, screen: ScreenLink | None = None, *,

@@ -19,6 +19,16 @@ every reconnect. The hub stores each event id once, so a resend is harmless.
 
 The connection comes back by itself after a broker outage, with backoff. ``flushed()`` waits
 until the broker has acknowledged every event; ``stored()`` until the hub has stored them.
+
+A station says it is ``online`` only once it has subscribed, and one that follows controller
+input says so in its presence (``"listens": ["input"]``, with ``"link"``, an id new on every
+connection). Controller input is live, not an event: the broker acknowledges a press that
+nobody is subscribed to and drops it. So after a reconnect the gateway holds its presses (the
+micro:bits keep them and repeat them) until every station that listened to input before is
+online on a new link, for at most ``audience_wait`` seconds: a hub that restarts loses no press
+on its way back. (A new link, because Mosquitto may bring back the retained presence it saved
+before it died, saying "online" for a station that is not connected yet. The price: when only
+the gateway's own link drops, its presses wait ``audience_wait`` seconds.)
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -57,6 +68,7 @@ class Station:
         subscriptions: tuple[str, ...] = (),
         max_inflight: int = 100,
         confirm_after: float = 5.0,
+        audience_wait: float = 15.0,
     ) -> None:
         self.address = address
         self.room = check_id(room, "room")
@@ -71,6 +83,18 @@ class Station:
         # The gateway records for the room's controllers: it follows every station's marks.
         marks = topics.commit_marks(room, "+" if address.role == "gateway" else station)
         self._subscriptions = (topics.station_commands(room, station), marks, *subscriptions)
+        self._listens = ["input"] if topics.all_inputs(room) in subscriptions else []
+        # The gateway publishes controller input: it follows who listens (module docstring).
+        self._audience: set[str] = set()  # stations heard listening to input
+        self._back: set[str] = set()  # of those, online again since this connection began
+        self._links: dict[str, str] = {}  # their link ids, as last heard
+        self._before: dict[str, str] = {}  # ... and as they were when this connection began
+        self._link_id = ""
+        self._audience_changed = asyncio.Event()
+        self.audience_wait = audience_wait
+        self._follows_audience = address.role == "gateway"
+        if self._follows_audience:
+            self._subscriptions += (topics.all_station_states(room),)
         self._max_inflight = max_inflight
         self.confirm_after = confirm_after
         self._cursor = 0  # the last outbox row sent on this connection
@@ -82,6 +106,9 @@ class Station:
         self._wake = asyncio.Event()
         self._empty = asyncio.Event()
         self._connected = asyncio.Event()
+        self._lost = asyncio.Event()  # a new one for each connection, set when it ends
+        self._lost.set()
+        self._since = 0.0  # loop time the current connection began
         self._inbox: asyncio.Queue[aiomqtt.Message] = asyncio.Queue()
         self._retained: dict[str, bytes] = {}
         self._client: aiomqtt.Client | None = None
@@ -103,8 +130,9 @@ class Station:
             return
         if self._client is not None and self._connected.is_set():
             with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
-                await self._client.publish(self._state_topic(self.station),
-                                           self._presence("offline"), qos=1, retain=True)
+                await self._on_this_link(self._client.publish(
+                    self._state_topic(self.station), self._own_presence("offline"), qos=1,
+                    retain=True))
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -165,22 +193,101 @@ class Station:
     # Other messages -----------------------------------------------------------------------
 
     async def publish(self, topic: str, payload: bytes | str | Mapping[str, Any], *,
-                      retain: bool = False) -> None:
-        """Publish a state or command message (not an event). Retained state is sent again
-        after a reconnect; other messages need a connection."""
+                      retain: bool = False, again: bool = False) -> None:
+        """Publish a state or command message (not an event).
+
+        Retained state is kept and sent again after every reconnect: this returns once the
+        broker has it or the link has dropped. Other messages wait for a connection; if it
+        drops before the broker acknowledges, this raises :class:`aiomqtt.MqttError` at once,
+        or with ``again`` sends the message again on the next connection (at least once: the
+        receiver must take a repeat calmly)."""
         data = _bytes(payload)
         if retain:
             self._retained[topic] = data
-        if self._client is not None and self._connected.is_set():
-            await self._client.publish(topic, data, qos=1, retain=retain)
-        elif not retain:
+            client = self._client
+            if client is not None and self._connected.is_set():
+                with contextlib.suppress(aiomqtt.MqttError):
+                    await self._on_this_link(client.publish(topic, data, qos=1, retain=True))
+            return
+        while True:
             await self._connected.wait()
-            assert self._client is not None
-            await self._client.publish(topic, data, qos=1, retain=retain)
+            if self._follows_audience:
+                await self._audience_back()
+            client, lost = self._client, self._lost
+            if client is None or not self._connected.is_set():
+                continue
+            try:
+                if await self._on_this_link(client.publish(topic, data, qos=1)):
+                    return
+                error = aiomqtt.MqttError("the broker link dropped before it acknowledged")
+            except aiomqtt.MqttError as e:
+                error = e
+            if not again:
+                raise error
+            await lost.wait()  # this connection's end, then the next one
+
+    async def _on_this_link(self, publishing: Any) -> bool:
+        """Await ``publishing`` on the current connection: True once the broker has it, False
+        as soon as the connection is lost.
+
+        aiomqtt (2.5) does not fail a QoS 1 publish whose connection drops: the call waits for
+        a PUBACK that cannot come until its timeout (10 s here), and meanwhile the lesson
+        or the gateway waiting on it would stand still. (Upstream's own discussion of publish
+        on disconnection, empicano/aiomqtt#287, wants it to fail; no release does yet.)"""
+        sending = asyncio.ensure_future(publishing)
+        dropped = asyncio.ensure_future(self._lost.wait())
+        try:
+            await asyncio.wait((sending, dropped), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            dropped.cancel()
+            if not sending.done():
+                sending.cancel()  # the link dropped (or this call was cancelled)
+        if not sending.done() or sending.cancelled():
+            return False
+        sending.result()  # a publish the broker or the client refused raises here
+        return True
+
+    async def _audience_back(self) -> None:
+        """Wait until every station heard listening to input is online again on this
+        connection, for at most ``audience_wait`` seconds after it began."""
+        if self._audience <= self._back:
+            return
+        lost = self._lost
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout_at(self._since + self.audience_wait):
+                while not self._audience <= self._back and not lost.is_set():
+                    self._audience_changed.clear()
+                    await self._audience_changed.wait()
+        self._back |= self._audience  # waited long enough: the rest are not coming back soon
+
+    def _heard(self, station: str | None, payload: Any) -> None:
+        """Another station's presence, as the gateway follows it."""
+        if station is None or station == self.station:
+            return
+        try:
+            obj = json.loads(payload)
+        except (ValueError, TypeError):
+            return  # cleared or unreadable: nothing to learn
+        if not isinstance(obj, dict):
+            return
+        state, listens, link = obj.get("state"), obj.get("listens"), obj.get("link")
+        if state == "online" and isinstance(listens, list) and "input" in listens:
+            self._audience.add(station)
+            self._links[station] = str(link)
+            if self._before.get(station) != str(link):
+                self._back.add(station)
+        elif state == "lost":
+            self._back.discard(station)  # its link dropped: it will come back
+        elif station in self._audience:  # went away on purpose, or listens no more
+            self._audience.discard(station)
+            self._back.discard(station)
+        self._audience_changed.set()
 
     async def set_presence(self, station: str, state: str, **info: Any) -> None:
         """Presence of a station this one speaks for (the gateway's pupil controllers)."""
-        await self.publish(self._state_topic(station), self._presence(state, **info), retain=True)
+        payload = self._own_presence(state, **info) if station == self.station \
+            else self._presence(state, **info)
+        await self.publish(self._state_topic(station), payload, retain=True)
 
     async def messages(self) -> AsyncIterator[aiomqtt.Message]:
         """Commands and other subscribed messages, as they arrive."""
@@ -195,24 +302,36 @@ class Station:
     def _presence(self, state: str, **info: Any) -> bytes:
         return _bytes({"state": state, "ts": format_ts(self.clock.now()), **info})
 
+    def _own_presence(self, state: str, **info: Any) -> bytes:
+        if self._listens:
+            info["listens"] = self._listens
+            info["link"] = self._link_id
+        return self._presence(state, **info)
+
     async def _link(self) -> None:
         delay = 0.05
         while True:
-            will = aiomqtt.Will(self._state_topic(self.station), self._presence("lost"),
+            self._link_id = secrets.token_hex(4)
+            will = aiomqtt.Will(self._state_topic(self.station), self._own_presence("lost"),
                                 qos=1, retain=True)
             client = mqtt.client(self.address, self.station, will=will,
                                  max_inflight=self._max_inflight)
+            lost = self._lost = asyncio.Event()
             try:
                 async with client:
                     self._client = client
                     delay = 0.05
+                    self._back = set()
+                    self._before = dict(self._links)
+                    self._since = asyncio.get_running_loop().time()
+                    for sub in self._subscriptions:
+                        await client.subscribe(sub, qos=1)
+                    # Online once subscribed: a station that listens is listening by then.
                     await client.publish(self._state_topic(self.station),
-                                         self._presence("online"), qos=1, retain=True)
+                                         self._own_presence("online"), qos=1, retain=True)
                     sent = dict(self._retained)
                     for topic, payload in sent.items():
                         await client.publish(topic, payload, qos=1, retain=True)
-                    for sub in self._subscriptions:
-                        await client.subscribe(sub, qos=1)
                     self.state = "online"
                     # Everything the hub has not confirmed goes again on a new connection.
                     self._cursor = 0
@@ -226,6 +345,8 @@ class Station:
                             await client.publish(topic, payload, qos=1, retain=True)
                     async with asyncio.TaskGroup() as tg:
                         tg.create_task(self._send(client), name=f"{self.station}-send")
+                        # Receiving is what notices the connection dropping, which ends the
+                        # link's tasks and any publish() waiting on it (see _on_this_link).
                         tg.create_task(self._receive(client), name=f"{self.station}-receive")
                         tg.create_task(self._resend(client), name=f"{self.station}-resend")
             except* (aiomqtt.MqttError, TimeoutError, OSError) as group:
@@ -242,6 +363,8 @@ class Station:
                             self.station, group.exceptions[0], delay)
             finally:
                 self._connected.clear()
+                lost.set()
+                self._audience_changed.set()
                 self._client = None
             await self._timer.sleep(delay)
             delay = min(delay * 2, 2.0)
@@ -251,6 +374,9 @@ class Station:
             parsed = topics.parse(str(message.topic))
             if parsed is not None and parsed.kind == "commit-mark":
                 self._confirm(message.payload)
+            elif (self._follows_audience and parsed is not None
+                    and parsed.kind == "station-state"):
+                self._heard(parsed.station, message.payload)
             else:
                 self._inbox.put_nowait(message)
 

@@ -13,13 +13,11 @@ import asyncio
 import contextlib
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import aiomqtt
-import pytest
 from procs import Proc
+from room import Room
 
 from kit import config
 from kit.config import BrokerAddress
@@ -31,58 +29,6 @@ ROOM = "room-e2e"
 PUPILS = 8
 PRESSES = 5
 LESSON = Path(__file__).parent / "lesson.yaml"
-
-
-class Room:
-    """The teacher's view of the room: the retained lesson state and every station's
-    presence, as they change."""
-
-    def __init__(self) -> None:
-        self.lesson: dict[str, Any] = {}
-        self.stations: dict[str, dict[str, Any]] = {}
-        self.changed = asyncio.Event()
-
-    def on(self, topic: str, payload: bytes) -> None:
-        parsed = topics.parse(topic)
-        try:
-            obj = json.loads(payload)
-        except ValueError:
-            return
-        if parsed is None or not isinstance(obj, dict):
-            return
-        if parsed.kind == "lesson-state":
-            self.lesson = obj
-        elif parsed.kind == "station-state" and parsed.station:
-            self.stations[parsed.station] = obj
-        self.changed.set()
-
-    async def until(self, cond: Callable[[], bool], what: str, limit_s: float = 180) -> None:
-        async def wait() -> None:
-            while not cond():
-                self.changed.clear()
-                await self.changed.wait()
-        try:
-            await asyncio.wait_for(wait(), limit_s)
-        except TimeoutError as e:
-            raise AssertionError(f"{what}; lesson {self.lesson.get('status')}, stations "
-                                 f"{ {k: v.get('state') for k, v in self.stations.items()} }, "
-                                 f"screen {self.stations.get('screen')}") from e
-
-    @property
-    def seated(self) -> list[dict[str, Any]]:
-        return [m for t in self.lesson.get("teams") or [] for m in t.get("members") or []]
-
-    @property
-    def screen(self) -> dict[str, Any]:
-        return self.stations.get("screen", {})
-
-
-@pytest.fixture
-async def procs() -> AsyncIterator[list[Proc]]:
-    started: list[Proc] = []
-    yield started
-    for p in reversed(started):
-        await p.kill()
 
 
 async def test_a_whole_classroom_across_processes(kit_home: Path, tmp_path: Path,
