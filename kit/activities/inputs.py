@@ -41,6 +41,10 @@ class InputQueue:
         self.commands.append(name)
         self._nudge()
 
+    def withdraw(self, name: str) -> None:
+        """Drop every waiting command ``name``: it was meant for what has since been replaced."""
+        self.commands = deque(c for c in self.commands if c != name)
+
     def _nudge(self) -> None:
         if self._arrived is not None:
             self._arrived.set()

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,7 +139,7 @@ class SharedScreen:
                 self._pending = start
                 # An "end" still waiting was for the activity this one replaces (starting
                 # one ends the last); left queued, it would end the new one.
-                self.queue.commands = deque(c for c in self.queue.commands if c != "end")
+                self.queue.withdraw("end")
             elif parsed.command:
                 if parsed.command == "end":
                     self._live = None

@@ -94,3 +94,11 @@ class Proc:
         if self.proc and self.proc.returncode is None:
             self.proc.kill()
             await self.proc.wait()
+
+
+async def start(running: list[Proc], *args: str, stdin: bool = False) -> Proc:
+    """Start ``kit *args`` and add it to ``running`` (the ``procs`` fixture), which kills it at
+    the test's end whatever happened."""
+    p = await Proc(*args, stdin=stdin).start()
+    running.append(p)
+    return p

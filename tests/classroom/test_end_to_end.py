@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 
 import aiomqtt
-from procs import Proc
+from procs import Proc, start
 from room import Room
 
 from kit import config
@@ -37,16 +37,11 @@ async def test_a_whole_classroom_across_processes(kit_home: Path, tmp_path: Path
     db = tmp_path / "kit.db"
     broker = f"mqtt://127.0.0.1:{port}"
 
-    async def start(*args: str, stdin: bool = False) -> Proc:
-        p = await Proc(*args, stdin=stdin).start()
-        procs.append(p)
-        return p
-
     # The teacher's console credential exists before the hub starts, as on a classroom laptop
     # set up the day before (the other parts make theirs as they start).
     teacher = config.station_address(BrokerAddress.parse(broker), role="teacher",
                                      station="console", room=ROOM)
-    hub = await start("hub", "--port", str(port), "--store", f"sqlite:///{db}", "--progress")
+    hub = await start(procs, "hub", "--port", str(port), "--store", f"sqlite:///{db}", "--progress")
     await hub.until('"ready": true')
     room = Room()
     async with mqtt.client(teacher) as watch:
@@ -59,17 +54,17 @@ async def test_a_whole_classroom_across_processes(kit_home: Path, tmp_path: Path
                     room.on(str(m.topic), bytes(m.payload))  # type: ignore[arg-type]
 
         follower = asyncio.create_task(follow())
-        screen = await start("screen", "--room", ROOM, "--broker", broker, "--headless",
+        screen = await start(procs, "screen", "--room", ROOM, "--broker", broker, "--headless",
                              "--screenshots", str(tmp_path / "screens"))
         await room.until(lambda: room.screen.get("state") == "online", "the screen came online")
-        gateway = await start("gateway", "--room", ROOM, "--broker", broker,
+        gateway = await start(procs, "gateway", "--room", ROOM, "--broker", broker,
                               "--sim", str(PUPILS), "--presses", str(PRESSES),
                               "--leave-after", "6", stdin=True)
         await room.until(lambda: sum(1 for s, v in room.stations.items() if s.startswith("mb-")
                                      and v.get("state") == "joined") == PUPILS,
                          "every simulated micro:bit joined")
-        lesson = await start("lesson", "run", str(LESSON), "--room", ROOM, "--broker", broker,
-                             "--stand-ins")
+        lesson = await start(procs, "lesson", "run", str(LESSON), "--room", ROOM,
+                             "--broker", broker, "--stand-ins")
         await room.until(lambda: len(room.seated) == PUPILS, "the lesson seated every pupil")
         seats = sorted(m["seat"] for m in room.seated)
         assert seats == list(range(1, PUPILS + 1))
@@ -119,7 +114,8 @@ async def test_a_whole_classroom_across_processes(kit_home: Path, tmp_path: Path
     pupils = {p for k, p, _, _ in rows if k == "join" and p}
     assert len(pupils) == PUPILS
 
-    report = await start("report", "--store", f"sqlite:///{db}", "--csv", str(tmp_path / "r.csv"))
+    report = await start(procs, "report", "--store", f"sqlite:///{db}",
+                         "--csv", str(tmp_path / "r.csv"))
     assert await report.wait() == 0, report.output
     csv = (tmp_path / "r.csv").read_text()
     for pupil in pupils:

@@ -10,7 +10,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from procs import Proc
+from procs import Proc, start
 from room import Room, say
 
 from kit import config
@@ -30,25 +30,20 @@ async def test_the_lesson_carries_on_when_the_hub_dies_and_comes_back(
     db = tmp_path / "kit.db"
     broker = f"mqtt://127.0.0.1:{port}"
 
-    async def start(*args: str, stdin: bool = False) -> Proc:
-        p = await Proc(*args, stdin=stdin).start()
-        procs.append(p)
-        return p
-
     hub_args = ("hub", "--port", str(port), "--store", f"sqlite:///{db}", "--progress")
     teacher = config.station_address(BrokerAddress.parse(broker), role="teacher",
                                      station="console", room=ROOM)
-    hub = await start(*hub_args)
+    hub = await start(procs, *hub_args)
     await hub.until('"ready": true')
     room = Room()
     follower = asyncio.create_task(room.follow(teacher, ROOM))
     try:
-        await start("screen", "--room", ROOM, "--broker", broker, "--headless")
+        await start(procs, "screen", "--room", ROOM, "--broker", broker, "--headless")
         await room.until(lambda: room.screen.get("state") == "online", "the screen came online")
-        gateway = await start("gateway", "--room", ROOM, "--broker", broker,
+        gateway = await start(procs, "gateway", "--room", ROOM, "--broker", broker,
                               "--sim", str(PUPILS), "--presses", str(PRESSES), stdin=True)
-        lesson = await start("lesson", "run", str(LESSON), "--room", ROOM, "--broker", broker,
-                             "--stand-ins")
+        lesson = await start(procs, "lesson", "run", str(LESSON), "--room", ROOM,
+                             "--broker", broker, "--stand-ins")
         await room.until(lambda: len(room.seated) == PUPILS, "the lesson seated every pupil")
         await say(teacher, topics.lesson_command(ROOM, "start"))
         await gateway.until(f"pressed {PUPILS * PRESSES} times")
@@ -63,7 +58,7 @@ async def test_the_lesson_carries_on_when_the_hub_dies_and_comes_back(
         # Pupils go on pressing while it is away: their micro:bits keep the presses.
         for n in range(1, PUPILS + 1):
             await gateway.send(f"press {n} B")
-        hub = await start(*hub_args)
+        hub = await start(procs, *hub_args)
         await hub.until('"ready": true')
         # Nobody restarts anything else: each part comes back by itself and says so again.
         await room.until(lambda: room.screen.get("state") == "online"
